@@ -1,0 +1,118 @@
+"""The `gonghui` command: a thin layer over the library.
+
+Each command parses its options, calls one library function and prints. Bad input raises
+`InputError` in the library; here it becomes one line on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import InputError
+
+
+def friendly(fn):
+    """Turn library input errors into one line and exit code 2, never a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            click.echo(f"gonghui: {exc}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("gonghui: interrupted", err=True)
+            sys.exit(130)
+    return wrapper
+
+
+@click.group()
+@click.version_option(__version__, prog_name="gonghui")
+def main():
+    """Turn Chinese trade-union newspaper pages into Linked Open Data."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--summary", is_flag=True, help="A short table per page instead of JSON.")
+@friendly
+def parse(files, summary):
+    """Read and segment pages; print the document model as JSON (one object per page)."""
+    from .report import document_json, document_summary
+    from .read import read_page
+    from .segment import segment
+
+    for path in files:
+        doc = segment(read_page(path))
+        click.echo(document_summary(doc) if summary else document_json(doc))
+
+
+@main.command()
+@friendly
+def entities():
+    """Read text lines on stdin; write JSON lines of PER/ORG/LOC spans."""
+    from .extract import tag_line
+    import json
+
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        click.echo(json.dumps({"text": text, "entities": tag_line(text)}, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--seeds", "seeds_dir", default="seeds", show_default=True, type=click.Path(path_type=Path),
+              help="Folder of input pages (*.txt).")
+@click.option("--out", "out_dir", default="lod", show_default=True, type=click.Path(path_type=Path),
+              help="Folder the dataset is published to.")
+@click.option("--base", default=None, help="Base IRI of minted resources (default https://w3id.org/gonghui/id/).")
+@click.option("--keep-going", is_flag=True, help="Leave out pages that fail and publish the rest.")
+@click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+@friendly
+def build(seeds_dir, out_dir, base, keep_going, quiet):
+    """Convert the pages, validate and publish the dataset (seeds/ → lod/)."""
+    from .publish import build as run_build
+
+    ok = run_build(seeds_dir, out_dir, base=base, keep_going=keep_going, echo=None if quiet else click.echo)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("dataset", default="lod/gonghui.ttl", type=click.Path(path_type=Path))
+@friendly
+def validate(dataset):
+    """Validate a dataset against the SHACL shapes; exit 1 on violations."""
+    from .validate import validate_file
+
+    report = validate_file(dataset)
+    click.echo(report.text())
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command()
+@click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
+              help="RDF files to serve (default: the dumps in lod/).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--timeout", default=10.0, show_default=True, type=float, help="Hard query timeout in seconds.")
+@friendly
+def serve(data_files, host, port, timeout):
+    """Serve the dataset: SPARQL endpoint, query page and dereferenceable IRIs."""
+    from .serve import run
+
+    run(list(data_files), host=host, port=port, timeout=timeout)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--endpoint", default="http://127.0.0.1:8000/sparql", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@friendly
+def query(query, endpoint, fmt):
+    """Run a SPARQL query (text or file) against an endpoint."""
+    from .query import run_query
+
+    click.echo(run_query(query, endpoint=endpoint, fmt=fmt))

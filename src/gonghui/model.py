@@ -1,0 +1,203 @@
+"""Typed records passed between the stages.
+
+Every offset is a Unicode code point index into `Page.text`, the normalised text of the source
+page: `page.text[span.start:span.end] == span.text` always holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+# ---------------------------------------------------------------- read
+
+@dataclass(frozen=True)
+class Repair:
+    """One change the reader made to the printed text.
+
+    kind: "decode", "line-endings", "whitespace", "column-break", "chunk-marker", "duplicate",
+    "flattened-paragraphs". offset: where in `Page.text` the change took effect.
+    detail: what was done, readable (the joined pair "劳模工|匠", the dropped passage …).
+    """
+    kind: str
+    offset: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A source page after reading: normalised text plus the record of every repair.
+
+    `text` holds one block (heading, paragraph or masthead line) per line, lines joined by a
+    single "\\n", no blank lines, no leading or trailing whitespace on a line.
+    """
+    source: str          # file name (no directory)
+    sha256: str          # of the raw bytes as read
+    encoding: str        # detected encoding, e.g. "utf-8", "gb18030", "utf-16"
+    text: str
+    repairs: tuple[Repair, ...] = ()
+
+    def lines(self) -> list[Span]:
+        """The blocks of the page with their offsets."""
+        spans, start = [], 0
+        for line in self.text.split("\n"):
+            spans.append(Span(start, start + len(line), line))
+            start += len(line) + 1
+        return spans
+
+
+# ---------------------------------------------------------------- segment
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of the page text."""
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One byline role: who reported, photographed or signed an item.
+
+    role: "reporter" (记者, 见习记者), "correspondent" (通讯员), "photographer" (… 摄),
+    "author" (■颜利亚, 作者系…), "speaker" (the person giving a speech).
+    qualifier: the word printed before the name ("记者", "见习记者", "通讯员") or None.
+    """
+    role: str
+    name: str
+    start: int
+    end: int
+    qualifier: str | None = None
+
+
+@dataclass
+class Issue:
+    """The masthead of a page: one issue of a newspaper."""
+    newspaper: str
+    date: str | None = None               # ISO 8601
+    weekday: str | None = None            # 星期二
+    lunar_date: str | None = None         # as printed
+    issue_number: str | None = None       # 第347期 → "347"
+    total_number: str | None = None       # 总第11021号 → "11021"
+    publisher: str | None = None          # 出版
+    editor: str | None = None             # 责任编辑
+    address: str | None = None            # 社址
+    postcode: str | None = None           # 邮编
+    phones: dict[str, str] = field(default_factory=dict)     # 新闻热线 → "(0571)87160990"
+    websites: dict[str, str] = field(default_factory=dict)   # 电子版, 投稿网址
+    email: str | None = None
+    cn_number: str | None = None          # 国内统一刊号
+    postal_code: str | None = None        # 邮发代号
+    print_permit: str | None = None       # 准印证号
+    other: dict[str, str] = field(default_factory=dict)
+    start: int = 0
+    end: int = 0
+
+
+ARTICLE_KINDS = ("news", "speech", "commentary", "discussion", "brief", "notice")
+ITEM_KINDS = ARTICLE_KINDS + ("photo", "teaser")
+
+
+@dataclass
+class Item:
+    """One item of a page in page order: an article, a photo item or a teaser."""
+    kind: str                              # one of ITEM_KINDS
+    headline: Span | None = None
+    kicker: Span | None = None             # 引题, the line above the headline
+    subheadline: Span | None = None        # 副题, the line below
+    section: Span | None = None            # umbrella or column heading (工会“小灵通”)
+    dateline: Span | None = None           # 本报讯
+    credits: list[Credit] = field(default_factory=list)
+    paragraphs: list[Span] = field(default_factory=list)
+    jump: Span | None = None               # 详见第2版
+    start: int = 0
+    end: int = 0
+
+    @property
+    def is_article(self) -> bool:
+        return self.kind in ARTICLE_KINDS
+
+    def names(self, role: str) -> list[str]:
+        return [c.name for c in self.credits if c.role == role]
+
+
+@dataclass
+class Document:
+    """A segmented page."""
+    page: Page
+    issue: Issue | None
+    items: list[Item]
+
+
+# ---------------------------------------------------------------- extract
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity named at a place of the page. `item` is the index into Document.items or None."""
+    start: int
+    end: int
+    text: str
+    item: int | None
+
+
+@dataclass
+class OrgRef:
+    """An organisation as the page names it, with the full name resolved from context."""
+    name: str                  # canonical full name, e.g. 杭州市总工会
+    kind: str                  # union | party | government | legislature | company | association | media | school | other
+    forms: set[str] = field(default_factory=set)     # every way the page writes it
+    parent: str | None = None  # canonical name of the body it belongs to (党组 of …, 分会 of …)
+    place: str | None = None   # the place it is named after, if any
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class Post:
+    """A title a person holds, as printed next to the name, tied to its organisation."""
+    title: str                 # as written, e.g. 市总工会党组书记
+    role: str                  # the bare role, e.g. 党组书记
+    org: str | None            # canonical name of the organisation, or None
+    mention: Mention | None = None
+
+
+@dataclass
+class PersonRef:
+    name: str
+    posts: list[Post] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class PlaceRef:
+    name: str
+    level: str | None = None   # province | city | district | county | town | village | site
+    code: str | None = None    # administrative division code
+    parent: str | None = None  # name of the containing place
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class SloganRef:
+    label: str                 # without quote marks
+    variants: set[str] = field(default_factory=set)
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class EventRef:
+    name: str
+    date: str | None = None    # ISO 8601, resolved against the issue date
+    place: str | None = None
+    organiser: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class PageEntities:
+    """Everything the extractor found on one page."""
+    document: Document
+    people: list[PersonRef] = field(default_factory=list)
+    organisations: list[OrgRef] = field(default_factory=list)
+    places: list[PlaceRef] = field(default_factory=list)
+    slogans: list[SloganRef] = field(default_factory=list)
+    events: list[EventRef] = field(default_factory=list)
