@@ -99,9 +99,17 @@ def test_titles_longest_first():
     assert all(t.kind in lx.TITLE_KINDS for t in lx.titles())
 
 
-def test_title_kinds_returns_a_copy():
-    lx.title_kinds()["主席"] = "changed"
+def test_shared_tables_are_read_only():
+    for table in (lx.title_kinds(), lx.abbreviations()):
+        assert isinstance(table, dict)
+        with pytest.raises(TypeError):
+            table["主席"] = "changed"
+        with pytest.raises(TypeError):
+            table.update({"主席": "changed"})
+        with pytest.raises(TypeError):
+            table.pop(next(iter(table)))
     assert lx.title_kinds()["主席"] == "post"
+    assert dict(lx.title_kinds()) == lx.title_kinds()   # a plain copy can be changed freely
 
 
 # ---------------------------------------------------------------- organisations

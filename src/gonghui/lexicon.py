@@ -46,6 +46,17 @@ LOWER_PLACE_SUFFIXES = MappingProxyType({s: level for s, level in sorted({
 
 # ---------------------------------------------------------------- reading the data files
 
+class _ReadOnlyDict(dict):
+    """A dict that refuses changes: loaders hand out one cached copy (cheap in hot loops),
+    and no caller can alter what the next one sees."""
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("lexicon tables are read-only; copy with dict(...) to change one")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+
+
 def _read(name: str) -> str:
     try:
         return resources.files("gonghui").joinpath("data", name).read_text(encoding="utf-8")
@@ -102,13 +113,9 @@ def titles() -> tuple[Title, ...]:
 
 
 @functools.cache
-def _title_kinds() -> MappingProxyType:
-    return MappingProxyType({t.text: t.kind for t in titles()})
-
-
 def title_kinds() -> dict[str, str]:
-    """title → kind (a fresh dict, so callers may change it)."""
-    return dict(_title_kinds())
+    """title → kind. Shared and read-only: changing it raises TypeError."""
+    return _ReadOnlyDict((t.text, t.kind) for t in titles())
 
 
 @functools.cache
@@ -167,14 +174,10 @@ def org_suffixes() -> tuple[OrgSuffix, ...]:
 
 
 @functools.cache
-def _abbreviations() -> MappingProxyType:
-    rows = parse_tsv(_read("abbreviations.tsv"), "abbreviations.tsv", 3, ORG_KINDS)
-    return MappingProxyType({short: (full, kind) for short, full, kind in rows})
-
-
 def abbreviations() -> dict[str, tuple[str, str]]:
-    """Nation-level short form → (full name, kind): 全总 → (中华全国总工会, union)."""
-    return dict(_abbreviations())
+    """Nation-level short form → (full name, kind): 全总 → (中华全国总工会, union). Read-only."""
+    rows = parse_tsv(_read("abbreviations.tsv"), "abbreviations.tsv", 3, ORG_KINDS)
+    return _ReadOnlyDict((short, (full, kind)) for short, full, kind in rows)
 
 
 # ---------------------------------------------------------------- gazetteer
