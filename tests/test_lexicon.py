@@ -23,7 +23,7 @@ def data_text(name: str) -> str:
 
 def entry_keys(name: str) -> list[str]:
     """First column of every entry line, in file order."""
-    return [line.split("\t")[0] for line in lx.parse_lines(data_text(name), name)]
+    return [line.split("\t")[0] for line in lx.parse_lines(data_text(name))]
 
 
 def is_han(s: str) -> bool:
@@ -47,7 +47,7 @@ def test_list_files_are_sorted_without_duplicates(name):
 
 @pytest.mark.parametrize("name", LIST_FILES)
 def test_list_entries_are_clean_han_text(name):
-    for line in lx.parse_lines(data_text(name), name):
+    for line in lx.parse_lines(data_text(name)):
         for field in line.split("\t"):
             assert field == field.strip() and field, (name, line)
         assert is_han(line.split("\t")[0]), (name, line)
@@ -325,7 +325,7 @@ def test_no_gold_person_name_in_the_lexicons():
         pytest.skip("gold annotations hold no person names")
     fields = set()
     for file in ("surnames.txt", "posts.tsv", "name_boundaries.txt", "abbreviations.tsv"):
-        for line in lx.parse_lines(data_text(file), file):
+        for line in lx.parse_lines(data_text(file)):
             fields.update(line.split("\t"))
     leaked = sorted(n for n in names if any(n in field for field in fields))
     assert not leaked, f"{len(leaked)} gold person name(s) found in the lexicons"

@@ -56,7 +56,6 @@ class _ReadOnlyDict(dict):
     __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
 
 
-
 def _read(name: str) -> str:
     try:
         return resources.files("gonghui").joinpath("data", name).read_text(encoding="utf-8")
@@ -64,7 +63,7 @@ def _read(name: str) -> str:
         raise InputError(f"{name}: cannot read lexicon file ({exc.__class__.__name__})") from None
 
 
-def parse_lines(text: str, name: str) -> list[str]:
+def parse_lines(text: str) -> list[str]:
     """Entries of a one-column file: stripped lines without blanks and `#` comments."""
     return [line.strip() for line in text.splitlines()
             if line.strip() and not line.lstrip().startswith("#")]
@@ -101,7 +100,7 @@ class Title:
 @functools.cache
 def surnames() -> tuple[frozenset[str], frozenset[str]]:
     """(single-character surnames, compound surnames such as 欧阳 and 诸葛)."""
-    names = parse_lines(_read("surnames.txt"), "surnames.txt")
+    names = parse_lines(_read("surnames.txt"))
     return (frozenset(n for n in names if len(n) == 1), frozenset(n for n in names if len(n) > 1))
 
 
@@ -121,13 +120,13 @@ def title_kinds() -> dict[str, str]:
 @functools.cache
 def name_boundaries() -> frozenset[str]:
     """Words that directly follow a person's name and end it (表示, 出席, 等, 同志 …)."""
-    return frozenset(parse_lines(_read("name_boundaries.txt"), "name_boundaries.txt"))
+    return frozenset(parse_lines(_read("name_boundaries.txt")))
 
 
 @functools.cache
 def not_names() -> frozenset[str]:
     """Common words a surname rule or jieba's nr tag would take for a name (方面, 文明 …)."""
-    return frozenset(parse_lines(_read("not_names.txt"), "not_names.txt"))
+    return frozenset(parse_lines(_read("not_names.txt")))
 
 
 @functools.cache
