@@ -1,0 +1,705 @@
+"""Find people with their posts, organisations, places, slogans and events on one page.
+
+jieba alone is weak here (it calls idioms names and splits rare ones), so the extractor is
+rule-first and uses jieba only as a dictionary of ordinary words:
+
+- people: bylines; post + name chains (`市总工会党组书记、常务副主席王越剑主持`), name lists
+  (`分别是甲、乙、丙`), names before a boundary word (`沈慧传达了`), then every further
+  occurrence of a name established on the page;
+- organisations: a name ending in an organisation suffix (总工会, 党组, 人大常委会, 公司 …), the
+  abbreviations of the paper's own city and province resolved from context (市总工会 →
+  杭州市总工会), national abbreviations from a lexicon (全总 → 中华全国总工会);
+- places: the division gazetteer (full and short names) plus towns, villages and roads by suffix;
+- slogans: quoted campaign and programme names and numbered formulas (三助三保, 八要八不要);
+- events: named meetings with their date resolved against the issue date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import lexicon
+from .model import (Document, EventRef, Mention, OrgRef, PageEntities, PersonRef, PlaceRef, Post,
+                    SloganRef, Span)
+
+CJK = "\u3400-\u9fff"
+IS_CJK = re.compile(f"[{CJK}]")
+NUMERALS = "一二三四五六七八九十两双百千万"
+
+
+# ---------------------------------------------------------------- context
+
+@dataclass
+class Context:
+    """Where the paper stands: resolves 市/省/县/区 abbreviations."""
+    province: str | None = None     # full name, e.g. 浙江省
+    city: str | None = None         # full name, e.g. 杭州市
+    issue_date: dt.date | None = None
+
+
+def page_context(doc: Document) -> Context:
+    """The paper's home city and province: from the masthead title, else the page's most named ones."""
+    ctx = Context()
+    if doc.issue and doc.issue.date:
+        ctx.issue_date = dt.date.fromisoformat(doc.issue.date)
+    title = doc.issue.newspaper if doc.issue else ""
+    cities: Counter[str] = Counter()
+    provinces: Counter[str] = Counter()
+    for name in _division_mentions(title):
+        d = lexicon.divisions_by_name(name)[0]
+        (provinces if d.level == "province" else cities)[d.name] += 100
+    for name in _division_mentions(doc.page.text):
+        divs = lexicon.divisions_by_name(name)
+        d = divs[0]
+        if d.level == "province":
+            provinces[d.name] += 1
+        elif d.level == "city" and d.code.endswith("00000000"):
+            cities[d.name] += 1
+    if provinces:
+        ctx.province = provinces.most_common(1)[0][0]
+    if cities:
+        ctx.city = cities.most_common(1)[0][0]
+        if not ctx.province:
+            ctx.province = _parent_name(ctx.city)
+    if ctx.city and not provinces:
+        ctx.province = _parent_name(ctx.city)
+    return ctx
+
+
+def _parent_name(name: str) -> str | None:
+    divs = lexicon.divisions_by_name(name)
+    if divs and divs[0].parent_code:
+        parent = lexicon.division_by_code(divs[0].parent_code)
+        return parent.name if parent else None
+    return None
+
+
+_DIV_RE: re.Pattern | None = None
+
+
+def _division_regex() -> re.Pattern:
+    global _DIV_RE
+    if _DIV_RE is None:
+        names = sorted((n for n in lexicon.division_names() if len(n) >= 2), key=len, reverse=True)
+        _DIV_RE = re.compile("|".join(map(re.escape, names)))
+    return _DIV_RE
+
+
+def _division_mentions(text: str) -> list[str]:
+    return [m.group(0) for m in _division_regex().finditer(text)]
+
+
+# ---------------------------------------------------------------- organisations
+
+@dataclass
+class OrgHit:
+    start: int
+    end: int
+    form: str        # as written
+    name: str        # canonical
+    kind: str
+    parent: str | None = None
+    place: str | None = None
+
+
+_SUFFIX_RE: re.Pattern | None = None
+# Words that cannot be inside an organisation name: where a leftward scan must stop.
+ORG_STOP = set("的了在和与及或由对向从将把被让给是为等各有该其这那并且而以于就都也还又与即着过")
+GENERIC_PREFIX = ("各", "有关", "相关", "全市", "全省", "全区", "全县", "基层", "各级", "部分", "其他", "所属", "本级",
+                  "直属", "所在", "当地", "一些", "多家", "该", "此", "原")
+LEVEL_ABBR = {"省": "province", "市": "city", "县": "county", "区": "district"}
+
+
+def _suffix_regex() -> re.Pattern:
+    global _SUFFIX_RE
+    if _SUFFIX_RE is None:
+        sufs = [s.text for s in lexicon.org_suffixes()]
+        _SUFFIX_RE = re.compile("(" + "|".join(map(re.escape, sorted(sufs, key=len, reverse=True))) + ")")
+    return _SUFFIX_RE
+
+
+def suffix_kind(name: str) -> str | None:
+    for s in lexicon.org_suffixes():
+        if name.endswith(s.text):
+            return s.kind
+    return None
+
+
+def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
+    """Organisation names in a stretch of text, longest match first, no overlaps."""
+    hits: list[OrgHit] = []
+    abbr = lexicon.abbreviations()
+    for m in _suffix_regex().finditer(text):
+        end = m.end()
+        # extend the suffix greedily: 总工会党组, 人大常委会党组 …
+        start = _org_left_edge(text, m.start())
+        form = text[start:end]
+        hit = _org_from_form(form, ctx)
+        if hit is None:
+            continue
+        hits.append(OrgHit(offset + start + hit[3], offset + end, form[hit[3]:], hit[0], hit[1], hit[2]))
+    for short, (full, kind) in abbr.items():
+        for m in re.finditer(re.escape(short), text):
+            if len(short) == 1:
+                continue    # 党 alone is too ambiguous to pin
+            hits.append(OrgHit(offset + m.start(), offset + m.end(), short, full, kind))
+    # keep the longest, leftmost non-overlapping hits; a longer org swallows an inner one
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[OrgHit] = []
+    for h in hits:
+        if kept and h.start < kept[-1].end:
+            if h.end - h.start > kept[-1].end - kept[-1].start and h.start >= kept[-1].start:
+                continue
+            if h.end <= kept[-1].end:
+                continue
+            continue
+        kept.append(h)
+    return _merge_chained(kept, text, offset)
+
+
+def _merge_chained(hits: list[OrgHit], text: str, offset: int) -> list[OrgHit]:
+    """`市总工会` directly followed by `党组` is one org (the 党组 of 市总工会)."""
+    out: list[OrgHit] = []
+    for h in hits:
+        if out and out[-1].end == h.start and h.form in ("党组", "党委", "分会", "工会", "团委", "党支部", "支部"):
+            prev = out.pop()
+            name = prev.name + h.form
+            out.append(OrgHit(prev.start, h.end, prev.form + h.form, name, suffix_kind(name) or h.kind, prev.name))
+            continue
+        out.append(h)
+    return out
+
+
+def _org_left_edge(text: str, suffix_start: int) -> int:
+    """Scan left from a suffix over name characters; stop at punctuation or a function word."""
+    i = suffix_start
+    limit = max(0, suffix_start - 16)
+    while i > limit:
+        ch = text[i - 1]
+        if not IS_CJK.match(ch) and ch not in "()()·" and not ch.isalnum():
+            break
+        if ch in ORG_STOP and i < suffix_start:
+            break
+        if ch in "((" :
+            break
+        i -= 1
+    start = i
+    # start at a place name or a level abbreviation inside the stretch where there is one
+    stretch = text[start:suffix_start]
+    m = _division_regex().search(stretch)
+    if m and m.start() > 0:
+        start += m.start()
+    return start
+
+
+def _org_from_form(form: str, ctx: Context) -> tuple[str, str, str | None, int] | None:
+    """(canonical name, kind, parent, trim) for a written organisation form, or None if generic."""
+    trim = 0
+    # drop leading words that make it generic or are not part of the name
+    for p in GENERIC_PREFIX:
+        if form.startswith(p):
+            return None
+    kind = suffix_kind(form)
+    if kind is None:
+        return None
+    core = form
+    bare = _bare_suffix(form)
+    if bare is not None and len(form) - len(bare) == 0:
+        return None   # a bare suffix (工会, 协会) names no one
+    name = expand_abbreviation(core, ctx)
+    if name is None:
+        return None
+    parent = None
+    for tail in ("党组", "党委", "分会", "党支部", "支部"):
+        if name.endswith(tail) and len(name) > len(tail) + 2:
+            parent = name[: -len(tail)]
+            break
+    return name, kind, parent, trim
+
+
+def _bare_suffix(form: str) -> str | None:
+    for s in lexicon.org_suffixes():
+        if form == s.text:
+            return s.text
+    return None
+
+
+def expand_abbreviation(form: str, ctx: Context) -> str | None:
+    """Full name of a written form: 市总工会 → 杭州市总工会, 省委 → 中共浙江省委,
+    龙湾区总工会 → 温州市龙湾区总工会 (districts take their city's name)."""
+    abbr = lexicon.abbreviations()
+    if form in abbr:
+        return abbr[form][0]
+    head = form[0]
+    if head in LEVEL_ABBR and not _division_prefix(form):
+        place = {"province": ctx.province, "city": ctx.city}.get(LEVEL_ABBR[head])
+        if place is None:
+            return None if head in "县区" else form
+        form = place + form[1:]
+    elif form.startswith(("总工会",)):
+        return None
+    # party committees: 省委 → 中共浙江省委, 桐庐县委 → 中共桐庐县委
+    m = re.fullmatch(r"(.+?(?:省|市|县|区))委", form)
+    if m:
+        return "中共" + m.group(1) + "委"
+    # a district named without its city: prefix the city (绍兴柯桥区 → 绍兴市柯桥区)
+    prefix = _division_prefix(form)
+    if prefix:
+        divs = lexicon.divisions_by_name(prefix)
+        d = _prefer_home(divs, ctx)
+        full = d.name
+        rest = form[len(prefix):]
+        if d.level == "district" and d.parent_code:
+            parent = lexicon.division_by_code(d.parent_code)
+            if parent and parent.level == "city":
+                return parent.name + full + rest
+        if d.level in ("city", "province") and d.parent_code is None or d.level in ("city", "province", "county"):
+            # 绍兴柯桥区 → a city short name followed by a district
+            inner = _division_prefix(rest)
+            if inner and d.level == "city":
+                sub = _prefer_home(lexicon.divisions_by_name(inner), ctx)
+                return full + sub.name + rest[len(inner):]
+            return full + rest
+    return form
+
+
+def _division_prefix(text: str) -> str | None:
+    m = _division_regex().match(text)
+    return m.group(0) if m else None
+
+
+def _prefer_home(divs, ctx: Context):
+    """Among same-named divisions, prefer the one in the paper's province."""
+    if ctx.province:
+        prov = lexicon.divisions_by_name(ctx.province)
+        if prov:
+            code = prov[0].code[:2]
+            for d in divs:
+                if d.code.startswith(code):
+                    return d
+    return divs[0]
+
+
+# ---------------------------------------------------------------- people
+
+@dataclass
+class NameHit:
+    start: int
+    end: int
+    name: str
+    posts: list[Post] = field(default_factory=list)
+
+
+def _titles_regex() -> re.Pattern:
+    titles = [t.text for t in lexicon.titles()]
+    return re.compile("(" + "|".join(map(re.escape, titles)) + ")")
+
+
+_TITLE_RE: re.Pattern | None = None
+
+
+def title_regex() -> re.Pattern:
+    global _TITLE_RE
+    if _TITLE_RE is None:
+        _TITLE_RE = _titles_regex()
+    return _TITLE_RE
+
+
+def plausible_name(name: str, strict: bool = True) -> bool:
+    """A 2–4 character Chinese personal name: a surname and a given name, not an ordinary word."""
+    if not (2 <= len(name) <= 4) or not all(IS_CJK.match(c) for c in name):
+        return False
+    single, compound = lexicon.surnames()
+    has_surname = name[:2] in compound or name[0] in single
+    if strict and not has_surname:
+        return False
+    if len(name) == 4 and name[:2] not in compound:
+        return False
+    if lexicon.is_common_word(name) or name in lexicon.title_kinds() or suffix_kind(name):
+        return False
+    if any(b in name[1:] for b in ("的", "了", "和", "在", "是", "等", "与")):
+        return False
+    for k in range(1, len(name)):
+        if name[k:] in lexicon.name_boundaries() and len(name[k:]) >= 2:
+            return False
+    return True
+
+
+def name_after(text: str, pos: int, strict: bool = True) -> str | None:
+    """The personal name starting at `pos`, chosen by what follows it (a boundary word,
+    punctuation or the end): `郑荣胜出席` → 郑荣胜, `张明主持` → 张明."""
+    single, compound = lexicon.surnames()
+    boundaries = lexicon.name_boundaries()
+    cands = []
+    for n in (3, 2, 4):
+        name = text[pos:pos + n]
+        if len(name) < n or not plausible_name(name, strict):
+            continue
+        rest = text[pos + n:pos + n + 4]
+        if _is_boundary(rest, boundaries):
+            cands.append(name)
+    return cands[0] if cands else None
+
+
+def _is_boundary(rest: str, boundaries) -> bool:
+    if not rest or not IS_CJK.match(rest[0]):
+        return True
+    return any(rest.startswith(b) for b in boundaries)
+
+
+LIST_INTRO = re.compile(r"(分别是|分别为|他们是|她们是|包括|有|如|:|:)$")
+
+
+def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit]:
+    """Names with posts from post+name chains and lists, plus bylines."""
+    text = doc.page.text
+    hits: list[NameHit] = []
+    org_at_end = {h.end: h for h in orgs}
+    tre = title_regex()
+    kinds = lexicon.title_kinds()
+    for m in tre.finditer(text):
+        title = m.group(0)
+        pos = m.end()
+        # the longest title wins: 党组书记 over 书记
+        name = name_after(text, pos, strict=False) or None
+        if name is None:
+            continue
+        if not plausible_name(name, strict=kinds.get(title) != "post"):
+            continue
+        posts = _post_chain(text, m.start(), title, ctx, org_at_end)
+        hits.append(NameHit(pos, pos + len(name), name, posts))
+        # a list continuing after the first name: 董建伟、周小兵、张卫华 …
+        hits.extend(_list_after(text, pos + len(name), posts if kinds.get(title) != "post" or True else []))
+    # name lists after an introducing phrase
+    for m in re.finditer(r"(分别是|分别为|他们是|她们是)", text):
+        hits.extend(_list_after(text, m.end(), [], first=True))
+    # names followed by a speech or action verb at a clause start: 沈慧传达了 …
+    hits.extend(_clause_initial_names(text))
+    return hits
+
+
+def _list_after(text: str, pos: int, posts: list[Post], first: bool = False) -> list[NameHit]:
+    out = []
+    while True:
+        if not first:
+            m = re.match(r"(?:[((]挂职[))])?[、,]", text[pos:pos + 6])
+            if not m:
+                break
+            pos += m.end()
+        first = False
+        name = name_after(text, pos)
+        if not name:
+            break
+        out.append(NameHit(pos, pos + len(name), name, list(posts)))
+        pos += len(name)
+    return out
+
+
+CLAUSE_VERBS = ("传达", "通报", "主持", "介绍", "表示", "指出", "强调", "认为", "说", "提出", "要求", "宣布", "讲话",
+                "致辞", "致词", "发言", "补充道", "总结", "部署", "作了", "代表")
+
+
+def _clause_initial_names(text: str) -> list[NameHit]:
+    out = []
+    for m in re.finditer(r"(?:^|(?<=[,。;:!?、\n\s”]))([" + CJK + r"]{2,4}?)(" + "|".join(CLAUSE_VERBS) + ")", text):
+        name = m.group(1)
+        if plausible_name(name) and not lexicon.is_common_word(name[1:]) and len(name) >= 2:
+            out.append(NameHit(m.start(1), m.end(1), name))
+    return out
+
+
+SEPARATORS = "、,,"
+
+
+def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end: dict) -> list[Post]:
+    """All posts printed before a name: `市人大常委会党组副书记、副主任,市总工会主席郑荣胜`."""
+    posts: list[Post] = []
+    end = title_start + len(title)
+    segs = []
+    # walk left segment by segment: [org]title, separated by 、 or ,
+    seg_end = end
+    t_start = title_start
+    t = title
+    while True:
+        org = org_at_end.get(t_start)
+        segs.append((org, t))
+        start = org.start if org else t_start
+        if start == 0 or text[start - 1] not in SEPARATORS:
+            break
+        # previous segment must end with a title
+        prev_end = start - 1
+        m = _title_ending_at(text, prev_end)
+        if not m:
+            break
+        t_start, t = m
+    segs.reverse()
+    base_org: OrgHit | None = None
+    for org, t in segs:
+        if org is None and base_org is not None:
+            org_name = base_org.name
+            if base_org.parent and t not in ("书记", "副书记", "成员", "党组成员"):
+                org_name = base_org.parent
+            form = base_org.form
+            if org_name != base_org.name:
+                form = base_org.form[: len(base_org.form) - (len(base_org.name) - len(org_name))]
+            posts.append(Post(form + t, t, org_name))
+        elif org is not None:
+            base_org = org
+            posts.append(Post(org.form + t, t, org.name))
+        else:
+            posts.append(Post(t, t, None))
+    return posts
+
+
+def _title_ending_at(text: str, end: int) -> tuple[int, str] | None:
+    best = None
+    for t in lexicon.titles():
+        n = len(t.text)
+        if text[max(0, end - n):end] == t.text:
+            if best is None or n > len(best[1]):
+                best = (end - n, t.text)
+    return best
+
+
+# ---------------------------------------------------------------- places
+
+LOWER_PLACE = re.compile(rf"[{CJK}]{{2,6}}?(镇|乡|街道|村|社区|小镇)")
+ROAD = re.compile(rf"(?<=[市区县镇在于])([{CJK}]{{2,4}}(?:路|街|大道))(?=[\d{CJK}]|$)")
+
+
+def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
+    places: dict[str, PlaceRef] = {}
+    for m in _division_regex().finditer(text):
+        name = m.group(0)
+        divs = lexicon.divisions_by_name(name)
+        if not divs:
+            continue
+        d = _prefer_home(divs, ctx)
+        if name == d.short and d.level in ("district", "county") and not _short_ok(text, m):
+            continue
+        ref = places.setdefault(name, PlaceRef(name, d.level, d.code, _parent_name(d.name)))
+        ref.mentions.append(Mention(m.start(), m.end(), name, None))
+    for m in ROAD.finditer(text):
+        ref = places.setdefault(m.group(1), PlaceRef(m.group(1), "site"))
+        ref.mentions.append(Mention(m.start(1), m.end(1), m.group(1), None))
+    for m in LOWER_PLACE.finditer(text):
+        name = m.group(0)
+        # a town or village named right after a division or at a clause start
+        div = _division_prefix(name)
+        core = name[len(div):] if div else name
+        if len(core) < 3 or lexicon.is_common_word(core) or any(c in core for c in "的了在是和与等各"):
+            continue
+        if core.startswith(tuple(GENERIC_PREFIX)):
+            continue
+        level = {"镇": "town", "乡": "town", "街道": "town", "村": "village", "社区": "village", "小镇": "site"}[m.group(1)]
+        ref = places.setdefault(core, PlaceRef(core, level))
+        ref.mentions.append(Mention(m.start() + len(name) - len(core), m.end(), core, None))
+    return list(places.values())
+
+
+def _short_ok(text: str, m: re.Match) -> bool:
+    """A short county name (桐庐) counts where it stands alone: in a list or before a function word."""
+    after = text[m.end():m.end() + 1]
+    before = text[max(0, m.start() - 1):m.start()]
+    return (after in "、,,。和与及等" or before in "、在赴到于") and after not in ("市", "县", "区")
+
+
+# ---------------------------------------------------------------- slogans
+
+QUOTED = re.compile(r"“([^“”\n]{2,40})”")
+FORMULA = re.compile(rf"[{NUMERALS}]个?[{CJK}]{{1,2}}[{NUMERALS}]不?[{CJK}]{{1,2}}")
+NUMBERED = re.compile(rf"^([{NUMERALS}]+个?[{CJK}]{{1,4}}|[{NUMERALS}][{CJK}]{{1,2}}[{NUMERALS}]不?[{CJK}]{{1,2}}|[{CJK}]?[{NUMERALS}][{CJK}]{{1,2}}[{CJK}]?[{NUMERALS}][{CJK}]{{1,2}})$")
+SPEECH_LEAD = re.compile(r"(说|表示|认为|提出|指出|强调|道|称|问|:|:)\s*$")
+
+
+def find_slogans(text: str) -> list[SloganRef]:
+    found: dict[str, SloganRef] = {}
+    for m in QUOTED.finditer(text):
+        label = m.group(1).strip()
+        if not _is_slogan(label, text[max(0, m.start() - 4):m.start()]):
+            continue
+        ref = found.setdefault(label, SloganRef(label))
+        ref.mentions.append(Mention(m.start(1), m.end(1), label, None))
+    for m in FORMULA.finditer(text):
+        label = m.group(0)
+        if not NUMBERED.match(label) or label in found:
+            if label in found:
+                found[label].mentions.append(Mention(m.start(), m.end(), label, None))
+            continue
+        if re.search(r"[月日年岁名人次家个项条位]", label):
+            continue
+        ref = found.setdefault(label, SloganRef(label))
+        ref.mentions.append(Mention(m.start(), m.end(), label, None))
+    return list(found.values())
+
+
+def _is_slogan(label: str, before: str) -> bool:
+    if re.search(r"[。!?!?]", label) or SPEECH_LEAD.search(before):
+        return False
+    if re.search(r"[,,]", label) and len(label) > 16:
+        return False
+    if NUMBERED.match(label):
+        return True
+    if len(label) <= 4 and lexicon.is_common_word(label):
+        return False     # a quoted ordinary word (娘家人, 牛鼻子) is emphasis, not a slogan
+    if len(label) <= 3 and not re.search(r"[A-Za-z0-9]", label):
+        return label not in ("怎么办",) and not re.search(r"(人|者|们|手|员|子)$", label)
+    return True
+
+
+# ---------------------------------------------------------------- events
+
+EVENT_RE = re.compile(rf"(召开|举行|举办|开展|参加|出席|启动)(了)?([{CJK}“”()()、·0-9—]{{4,40}}?(全体会议|全会|大会|会议|座谈会|交流会|培训班|仪式|生日会|讨论会|学习会|推进会|动员会|表彰会|论坛|峰会|汇演|比赛|竞赛))")
+DATE_MD = re.compile(r"(\d{1,2})月(\d{1,2})日")
+RELATIVE = {"昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "前天": -2}
+
+
+def find_events(text: str, ctx: Context) -> list[EventRef]:
+    events: dict[str, EventRef] = {}
+    for m in EVENT_RE.finditer(text):
+        name = m.group(3)
+        sentence_start = max(text.rfind("。", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        sentence = text[sentence_start:m.start()]
+        date = _resolve_date(sentence, ctx)
+        ref = events.setdefault(name, EventRef(name, date))
+        ref.mentions.append(Mention(m.start(3), m.end(3), name, None))
+    return list(events.values())
+
+
+def _resolve_date(sentence: str, ctx: Context) -> str | None:
+    if ctx.issue_date is None:
+        return None
+    if m := DATE_MD.search(sentence):
+        month, day = int(m.group(1)), int(m.group(2))
+        year = ctx.issue_date.year
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if d > ctx.issue_date + dt.timedelta(days=31):
+            d = d.replace(year=year - 1)   # a December date in a January issue
+        return d.isoformat()
+    for word, delta in RELATIVE.items():
+        if word in sentence:
+            return (ctx.issue_date + dt.timedelta(days=delta)).isoformat()
+    return None
+
+
+# ---------------------------------------------------------------- the page
+
+def extract(doc: Document) -> PageEntities:
+    """Everything found on one page, with mentions pinned to the normalised text."""
+    text = doc.page.text
+    ctx = page_context(doc)
+    item_of = _item_index(doc)
+    orgs = find_orgs(text, ctx)
+    ents = PageEntities(document=doc)
+
+    # organisations
+    by_org: dict[str, OrgRef] = {}
+    for h in orgs:
+        ref = by_org.setdefault(h.name, OrgRef(h.name, h.kind, parent=h.parent))
+        ref.forms.add(h.form)
+        ref.mentions.append(Mention(h.start, h.end, h.form, item_of(h.start)))
+    # the newspaper is an organisation too: its staff hold posts in it
+    paper = doc.issue.newspaper if doc.issue and doc.issue.newspaper else None
+    if paper:
+        ref = by_org.setdefault(paper, OrgRef(paper, "media"))
+        ref.forms.add(paper)
+
+    # people
+    people: dict[str, PersonRef] = {}
+
+    def person(name: str) -> PersonRef:
+        return people.setdefault(name, PersonRef(name))
+
+    for idx, item in enumerate(doc.items):
+        for c in item.credits:
+            p = person(c.name)
+            p.mentions.append(Mention(c.start, c.end, c.name, idx))
+            role = c.qualifier or {"photographer": "摄影", "author": "作者", "speaker": None}.get(c.role)
+            if role and paper and c.role in ("reporter", "photographer", "correspondent") and c.qualifier and "记者" in c.qualifier:
+                p.posts.append(Post(c.qualifier, c.qualifier, paper, Mention(c.start, c.end, c.name, idx)))
+    if doc.issue and doc.issue.editor and plausible_name(doc.issue.editor, strict=False):
+        p = person(doc.issue.editor)
+        off = text.find(doc.issue.editor, doc.issue.start)
+        p.mentions.append(Mention(off, off + len(doc.issue.editor), doc.issue.editor, None))
+        if paper:
+            p.posts.append(Post("责任编辑", "责任编辑", paper))
+    for h in find_people(doc, ctx, orgs):
+        p = person(h.name)
+        mention = Mention(h.start, h.end, h.name, item_of(h.start))
+        if mention not in p.mentions:
+            p.mentions.append(mention)
+        for post in h.posts:
+            if not any(q.title == post.title and q.org == post.org for q in p.posts):
+                p.posts.append(Post(post.title, post.role, post.org, mention))
+    # names established on the page: every further occurrence is a mention
+    for name, p in people.items():
+        known = {(m.start, m.end) for m in p.mentions}
+        for m in re.finditer(re.escape(name), text):
+            if (m.start(), m.end()) not in known:
+                p.mentions.append(Mention(m.start(), m.end(), name, item_of(m.start())))
+        p.mentions.sort(key=lambda m: m.start)
+    # an organisation whose name is a person's name + suffix is not that person (and v.v.)
+    ents.people = sorted(people.values(), key=lambda p: p.mentions[0].start if p.mentions else 0)
+    for o in by_org.values():
+        o.mentions.sort(key=lambda m: m.start)
+    ents.organisations = sorted(by_org.values(), key=lambda o: (o.mentions[0].start if o.mentions else -1, o.name))
+
+    ents.places = find_places(text, ctx, orgs)
+    for pl in ents.places:
+        pl.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in pl.mentions]
+    ents.slogans = find_slogans(text)
+    for s in ents.slogans:
+        s.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in s.mentions]
+    ents.events = find_events(text, ctx)
+    for e in ents.events:
+        e.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in e.mentions]
+    return ents
+
+
+def _item_index(doc: Document):
+    spans = [(it.start, it.end, k) for k, it in enumerate(doc.items)]
+
+    def item_of(offset: int) -> int | None:
+        best = None
+        for s, e, k in spans:
+            if s <= offset < e and (best is None or s >= spans[best][0]):
+                best = k
+        return best
+    return item_of
+
+
+# ---------------------------------------------------------------- flat tagging (gonghui entities)
+
+def tag_line(text: str) -> list[dict]:
+    """Flat PER/ORG/LOC spans of one line of text, for measuring the extractor on any corpus."""
+    from .model import Page
+    from .segment import Document as _D  # noqa: F401  (kept for symmetry)
+    page = Page("stdin", "", "utf-8", text)
+    doc = Document(page=page, issue=None, items=[])
+    ctx = Context()
+    orgs = find_orgs(text, ctx)
+    spans: list[tuple[int, int, str]] = [(h.start, h.end, "ORG") for h in orgs]
+    for h in find_people(doc, ctx, orgs):
+        spans.append((h.start, h.end, "PER"))
+    names = {text[s:e] for s, e, t in spans if t == "PER"}
+    for name in names:
+        for m in re.finditer(re.escape(name), text):
+            spans.append((m.start(), m.end(), "PER"))
+    for pl in find_places(text, ctx, orgs):
+        for m in pl.mentions:
+            spans.append((m.start, m.end, "LOC"))
+    return [{"start": s, "end": e, "type": t, "text": text[s:e]} for s, e, t in _flatten(spans)]
+
+
+def _flatten(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping spans: longer first, ORG over LOC inside it."""
+    out: list[tuple[int, int, str]] = []
+    for s, e, t in sorted(set(spans), key=lambda x: (-(x[1] - x[0]), x[0])):
+        if all(e <= s2 or s >= e2 for s2, e2, _ in out):
+            out.append((s, e, t))
+    return sorted(out)

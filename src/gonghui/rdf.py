@@ -1,0 +1,325 @@
+"""Map the resolved corpus to RDF, following ontology/README.md (the core contract).
+
+The dataset is a set of named graphs: one per source page (its issue, articles, mentions and the
+posts it attests), one for the entities (people, organisations, places, slogans, events, roles),
+one for the build (provenance). Their union is the published Turtle.
+"""
+from __future__ import annotations
+
+import re
+
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DCTERMS
+
+from . import __version__
+from .iri import Minter, pinyin_label, slug
+from .model import Item
+from .resolve import Corpus
+
+SCHEMA = Namespace("http://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+GH = Namespace("https://w3id.org/gonghui/ontology#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+DEFAULT_BASE = "https://w3id.org/gonghui/id/"
+
+PREFIXES = {"schema": SCHEMA, "org": ORG, "gh": GH, "time": TIME, "oa": OA, "skos": SKOS, "prov": PROV,
+            "rdfs": RDFS, "xsd": XSD, "dcterms": DCTERMS, "owl": OWL}
+ORG_CLASS = {"union": GH.TradeUnion, "party": GH.PartyBody, "government": GH.GovernmentBody,
+             "legislature": GH.Legislature, "company": GH.Company, "association": GH.Association,
+             "media": GH.MediaOrganisation, "school": GH.School}
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def file_stem(source: str) -> str:
+    stem = source.rsplit(".", 1)[0] if "." in source else source
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") or "page"
+
+
+class Mapper:
+    def __init__(self, corpus: Corpus, base: str = DEFAULT_BASE):
+        self.c = corpus
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+        self.ID = Namespace(self.base)
+        self.mint = Minter()
+        self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
+        self.mint.assign("org", {k: k for k in corpus.organisations})
+        self.mint.assign("place", {k: sorted(p.names, key=len)[-1] for k, p in corpus.places.items()})
+        self.mint.assign("slogan", {k: k for k in corpus.slogans})
+        self.mint.assign("event", {k: k.split("@")[0] + (" " + k.split("@")[1] if "@" in k else "") for k in corpus.events})
+        roles = {post.role for p in corpus.people.values() for _, post in p.posts}
+        self.mint.assign("role", {r: r for r in roles})
+        papers = {pe.document.issue.newspaper for pe in corpus.pages if pe.document.issue and pe.document.issue.newspaper}
+        self.mint.assign("newspaper", {n: n for n in papers})
+
+    # ------------------------------------------------------------ IRIs
+    def person(self, key): return self.ID[f"person/{self.mint('person', key)}"]
+    def org(self, key): return self.ID[f"org/{self.mint('org', key)}"]
+    def place(self, key): return self.ID[f"place/{self.mint('place', key)}"]
+    def slogan(self, key): return self.ID[f"slogan/{self.mint('slogan', key)}"]
+    def event(self, key): return self.ID[f"event/{self.mint('event', key)}"]
+    def role(self, key): return self.ID[f"role/{self.mint('role', key)}"]
+    def newspaper(self, name): return self.ID[f"newspaper/{self.mint('newspaper', name)}"]
+    def page(self, k): return self.ID[f"page/{file_stem(self.c.pages[k].document.page.source)}"]
+    def article(self, k, n): return self.ID[f"article/{file_stem(self.c.pages[k].document.page.source)}/{n}"]
+    def date(self, iso): return self.ID[f"date/{iso}"]
+    def build(self): return self.ID[f"build/{__version__}"]
+    def software(self): return self.ID[f"software/gonghui/{__version__}"]
+
+    def issue(self, k):
+        issue = self.c.pages[k].document.issue
+        return self.ID[f"issue/{self.mint('newspaper', issue.newspaper)}/{issue.date}"]
+
+    # ------------------------------------------------------------ the dataset
+    def dataset(self) -> Dataset:
+        ds = Dataset()
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns)
+        ds.bind("id", self.ID)
+        meta = ds.graph(self.ID["graph/build"])
+        self._build(meta)
+        ents = ds.graph(self.ID["graph/entities"])
+        self._entities(ents)
+        for k in range(len(self.c.pages)):
+            self._page(ds.graph(self.ID[f"graph/page/{file_stem(self.c.pages[k].document.page.source)}"]), k)
+        return ds
+
+    def _build(self, g: Graph) -> None:
+        b, sw = self.build(), self.software()
+        g.add((b, RDF.type, PROV.Activity))
+        g.add((b, RDFS.label, Literal(f"gonghui build {__version__}", lang="en")))
+        g.add((b, PROV.wasAssociatedWith, sw))
+        g.add((sw, RDF.type, PROV.SoftwareAgent))
+        g.add((sw, SCHEMA.name, Literal("gonghui")))
+        g.add((sw, SCHEMA.softwareVersion, Literal(__version__)))
+        for k in range(len(self.c.pages)):
+            g.add((b, PROV.used, self.page(k)))
+        scheme = self.ID["slogans"]
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, SKOS.prefLabel, zh("口号与提法")))
+        g.add((scheme, RDFS.label, Literal("Slogans, campaigns and formulas", lang="en")))
+
+    def _label(self, g, node, text):
+        g.add((node, RDFS.label, zh(text)))
+        py = pinyin_label(text)
+        if py:
+            g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
+
+    def _entities(self, g: Graph) -> None:
+        for key, p in self.c.people.items():
+            node = self.person(key)
+            g.add((node, RDF.type, SCHEMA.Person))
+            g.add((node, SCHEMA.name, zh(p.name)))
+            self._label(g, node, p.name)
+        for key, o in self.c.organisations.items():
+            node = self.org(key)
+            g.add((node, RDF.type, ORG.Organization))
+            if o.kind in ORG_CLASS:
+                g.add((node, RDF.type, ORG_CLASS[o.kind]))
+            g.add((node, SCHEMA.name, zh(o.name)))
+            self._label(g, node, o.name)
+            for form in sorted(o.forms - {o.name}):
+                g.add((node, SKOS.altLabel, zh(form)))
+            if o.parent and o.parent in self.c.organisations:
+                g.add((node, ORG.subOrganizationOf, self.org(o.parent)))
+        for key, pl in self.c.places.items():
+            node = self.place(key)
+            g.add((node, RDF.type, SCHEMA.Place))
+            for name in sorted(pl.names):
+                g.add((node, SCHEMA.name, zh(name)))
+            self._label(g, node, sorted(pl.names, key=lambda n: (-len(n), n))[0])
+            if pl.code:
+                g.add((node, RDF.type, SCHEMA.AdministrativeArea))
+                g.add((node, GH.divisionCode, Literal(pl.code)))
+            if pl.level:
+                g.add((node, GH.divisionLevel, Literal(pl.level)))
+        for key, s in self.c.slogans.items():
+            node = self.slogan(key)
+            g.add((node, RDF.type, GH.Slogan))
+            g.add((node, RDF.type, SKOS.Concept))
+            g.add((node, SKOS.prefLabel, zh(s.label)))
+            g.add((node, SKOS.inScheme, self.ID["slogans"]))
+            for v in sorted(s.variants - {s.label}):
+                g.add((node, SKOS.altLabel, zh(v)))
+            self._label(g, node, s.label)
+        for key, e in self.c.events.items():
+            node = self.event(key)
+            g.add((node, RDF.type, SCHEMA.Event))
+            g.add((node, SCHEMA.name, zh(e.name)))
+            if e.date:
+                g.add((node, SCHEMA.startDate, Literal(e.date, datatype=XSD.date)))
+        for role in sorted({post.role for p in self.c.people.values() for _, post in p.posts}):
+            node = self.role(role)
+            g.add((node, RDF.type, ORG.Role))
+            g.add((node, RDF.type, SKOS.Concept))
+            g.add((node, SKOS.prefLabel, zh(role)))
+            self._label(g, node, role)
+
+    def _page(self, g: Graph, k: int) -> None:
+        pe = self.c.pages[k]
+        doc = pe.document
+        page = self.page(k)
+        g.add((page, RDF.type, GH.SourcePage))
+        g.add((page, RDF.type, PROV.Entity))
+        g.add((page, GH.fileName, Literal(doc.page.source)))
+        g.add((page, GH.sha256, Literal(doc.page.sha256)))
+        g.add((page, GH.encoding, Literal(doc.page.encoding)))
+        g.add((page, GH.normalisedText, zh(doc.page.text)))
+        issue_node = None
+        date = None
+        if doc.issue and doc.issue.newspaper and doc.issue.date:
+            issue_node = self._issue(g, k)
+            date = doc.issue.date
+        for n, item in enumerate(doc.items, start=1):
+            self._item(g, k, n, item, issue_node, date)
+        self._mentions(g, k)
+        self._posts(g, k, date)
+
+    def _issue(self, g: Graph, k: int):
+        issue = self.c.pages[k].document.issue
+        node, paper = self.issue(k), self.newspaper(issue.newspaper)
+        g.add((paper, RDF.type, SCHEMA.Newspaper))
+        g.add((paper, RDF.type, ORG.Organization))
+        g.add((paper, RDF.type, GH.MediaOrganisation))
+        g.add((paper, SCHEMA.name, zh(issue.newspaper)))
+        self._label(g, paper, issue.newspaper)
+        g.add((paper, SKOS.altLabel, zh("本报")))
+        if issue.cn_number:
+            g.add((paper, GH.cnSerial, Literal(issue.cn_number)))
+        if issue.postal_code:
+            g.add((paper, GH.postalDistributionCode, Literal(issue.postal_code)))
+        g.add((node, RDF.type, SCHEMA.PublicationIssue))
+        g.add((node, SCHEMA.isPartOf, paper))
+        g.add((node, SCHEMA.datePublished, Literal(issue.date, datatype=XSD.date)))
+        g.add((node, SCHEMA.issueNumber, Literal(issue.issue_number or issue.total_number or issue.date)))
+        if issue.total_number:
+            g.add((node, GH.runningNumber, Literal(issue.total_number)))
+        for prop, value in ((GH.weekday, issue.weekday), (GH.lunarDate, issue.lunar_date), (SCHEMA.address, issue.address)):
+            if value:
+                g.add((node, prop, zh(value)))
+        for prop, value in ((SCHEMA.postalCode, issue.postcode), (SCHEMA.email, issue.email),
+                            (GH.printPermit, issue.print_permit)):
+            if value:
+                g.add((node, prop, Literal(value)))
+        for label, number in sorted(issue.phones.items()):
+            g.add((node, SCHEMA.telephone, Literal(f"{label}: {number}")))
+        for label, url in sorted(issue.websites.items()):
+            g.add((node, SCHEMA.url, Literal(url)))
+        if issue.publisher and issue.publisher in self.c.organisations:
+            g.add((node, SCHEMA.publisher, self.org(issue.publisher)))
+            g.add((paper, SCHEMA.publisher, self.org(issue.publisher)))
+        if issue.editor and issue.editor in self.c.people:
+            g.add((node, SCHEMA.editor, self.person(issue.editor)))
+        g.add((node, GH.sourcePage, self.page(k)))
+        return node
+
+    def _item(self, g: Graph, k: int, n: int, item: Item, issue_node, date) -> None:
+        node = self.article(k, n)
+        page = self.page(k)
+        if item.kind == "photo":
+            g.add((node, RDF.type, SCHEMA.Photograph))
+            if item.paragraphs:
+                g.add((node, SCHEMA.caption, zh("\n".join(p.text for p in item.paragraphs))))
+        elif item.kind == "teaser":
+            g.add((node, RDF.type, GH.Teaser))
+            if item.jump:
+                g.add((node, GH.jumpTo, zh(item.jump.text)))
+        else:
+            g.add((node, RDF.type, SCHEMA.NewsArticle))
+            g.add((node, GH.itemKind, Literal(item.kind)))
+            if item.kind == "speech":
+                g.add((node, RDF.type, GH.Speech))
+            if item.kind == "commentary":
+                g.add((node, RDF.type, SCHEMA.OpinionNewsArticle))
+            if item.paragraphs:
+                g.add((node, SCHEMA.articleBody, zh("\n".join(p.text for p in item.paragraphs))))
+        headline = item.headline.text if item.headline else None
+        if headline is None and item.kind not in ("photo", "teaser"):
+            first = item.paragraphs[0].text if item.paragraphs else ""
+            headline = first[:24] + ("…" if len(first) > 24 else "")
+        if headline:
+            g.add((node, SCHEMA.headline, zh(headline.replace("\u3000", " "))))
+        for prop, span in ((GH.kicker, item.kicker), (SCHEMA.alternativeHeadline, item.subheadline),
+                           (SCHEMA.articleSection, item.section), (SCHEMA.dateline, item.dateline)):
+            if span:
+                g.add((node, prop, zh(span.text.replace("\n", " "))))
+        g.add((node, SCHEMA.position, Literal(n)))
+        g.add((node, GH.sourcePage, page))
+        g.add((node, PROV.wasDerivedFrom, page))
+        g.add((node, PROV.wasGeneratedBy, self.build()))
+        g.add((node, GH.startOffset, Literal(item.start)))
+        g.add((node, GH.endOffset, Literal(item.end)))
+        if issue_node is not None:
+            g.add((node, SCHEMA.isPartOf, issue_node))
+            g.add((issue_node, SCHEMA.hasPart, node))
+            g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
+        prop_of = {"reporter": GH.reporter, "correspondent": GH.correspondent, "photographer": GH.photographer,
+                   "author": SCHEMA.author, "speaker": SCHEMA.author}
+        for c in item.credits:
+            key = self._person_key(k, c.name)
+            if key:
+                g.add((node, prop_of[c.role], self.person(key)))
+
+    def _person_key(self, k: int, name: str) -> str | None:
+        for key, p in self.c.people.items():
+            if p.name == name and any(a.page == k for a in p.mentions):
+                return key
+        return None
+
+    def _mentions(self, g: Graph, k: int) -> None:
+        stem = file_stem(self.c.pages[k].document.page.source)
+        page = self.page(k)
+        groups = [("person", self.person, self.c.people), ("org", self.org, self.c.organisations),
+                  ("place", self.place, self.c.places), ("slogan", self.slogan, self.c.slogans),
+                  ("event", self.event, self.c.events)]
+        for kind, iri_of, table in groups:
+            for key, ent in table.items():
+                for a in ent.mentions:
+                    if a.page != k:
+                        continue
+                    target = iri_of(key)
+                    m = a.mention
+                    if m.item is not None:
+                        g.add((self.article(k, m.item + 1), SCHEMA.mentions, target))
+                    ann = self.ID[f"mention/{stem}/{m.start}-{m.end}-{kind}"]
+                    tgt = URIRef(f"{ann}#target")
+                    sel = URIRef(f"{ann}#selector")
+                    g.add((ann, RDF.type, OA.Annotation))
+                    g.add((ann, OA.hasBody, target))
+                    g.add((ann, OA.hasTarget, tgt))
+                    g.add((ann, PROV.wasGeneratedBy, self.build()))
+                    g.add((tgt, RDF.type, OA.SpecificResource))
+                    g.add((tgt, OA.hasSource, page))
+                    g.add((tgt, OA.hasSelector, sel))
+                    g.add((sel, RDF.type, OA.TextPositionSelector))
+                    g.add((sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
+                    g.add((sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
+                    g.add((sel, OA.exact, zh(m.text)))
+
+    def _posts(self, g: Graph, k: int, date: str | None) -> None:
+        for key, p in self.c.people.items():
+            for page_k, post in p.posts:
+                if page_k != k or not post.org or post.org not in self.c.organisations:
+                    continue
+                person_slug = self.mint("person", key)
+                node = self.ID[f"membership/{person_slug}/{self.mint('org', post.org)}/{self.mint('role', post.role)}"]
+                g.add((node, RDF.type, ORG.Membership))
+                g.add((node, ORG.member, self.person(key)))
+                g.add((node, ORG.organization, self.org(post.org)))
+                g.add((node, ORG.role, self.role(post.role)))
+                g.add((node, GH.postTitle, zh(post.title)))
+                g.add((node, PROV.wasGeneratedBy, self.build()))
+                if post.mention and post.mention.item is not None:
+                    g.add((node, PROV.wasDerivedFrom, self.article(k, post.mention.item + 1)))
+                if date:
+                    instant = self.date(date)
+                    g.add((node, GH.attestedAt, instant))
+                    g.add((instant, RDF.type, TIME.Instant))
+                    g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
+
+
+def to_dataset(corpus: Corpus, base: str | None = None) -> Dataset:
+    return Mapper(corpus, base or DEFAULT_BASE).dataset()
