@@ -68,7 +68,7 @@ CHAIR = ID["membership/bai-yutong/qinglan-shi-zonggonghui/zhuxi"]
 SLOGAN = ID["slogan/jiangxin-qinglan"]
 CITY = ID["place/qinglan-shi"]
 EVENT = ID["event/qinglan-shi-zhigong-jineng-dasai"]
-SELECTOR = ID["mention/qinglan_p1/76-79#selector"]
+SELECTOR = ID["mention/qinglan_p1/76-79-person#selector"]
 BUILD = ID["build/0.1.0"]
 
 
@@ -153,6 +153,15 @@ def _org_without_name(g):
     g.remove((GOVERNMENT, SCHEMA.name, None))
 
 
+def _place_without_name(g):
+    g.remove((CITY, SCHEMA.name, None))
+
+
+def _mention_iri_without_kind(g):
+    old = ID["mention/qinglan_p1/76-79-person"]
+    rename(g, old, ID["mention/qinglan_p1/76-79"])
+
+
 def _slogan_without_preflabel(g):
     g.remove((SLOGAN, SKOS.prefLabel, None))
 
@@ -219,6 +228,8 @@ BROKEN = [
     ("member is not a person", _member_not_a_person, {(CHAIR, ORG.member)}),
     ("organisation without name", _org_without_name, {(GOVERNMENT, SCHEMA.name)}),
     ("slogan without prefLabel", _slogan_without_preflabel, {(SLOGAN, SKOS.prefLabel)}),
+    ("place without name", _place_without_name, {(CITY, SCHEMA.name)}),
+    ("mention IRI without kind", _mention_iri_without_kind, {(ID["mention/qinglan_p1/76-79"], None)}),
     ("person IRI upper case", _person_iri_upper_case, {(ID["person/Bai-Yutong"], None)}),
     ("person IRI not ASCII", _person_iri_non_ascii, {(ID["person/柏雨桐"], None)}),
     ("sha256 too short", _sha256_short, {(PAGE, GH.sha256)}),
@@ -484,10 +495,11 @@ def test_cardinalities_follow_the_table():
                   "Article-headline", "Item-sourcePage", "Item-startOffset", "Item-endOffset",
                   "Item-position", "Person-name", "Organisation-name", "Membership-member",
                   "Membership-organization", "Membership-role", "Role-prefLabel", "Instant-inXSDDate",
-                  "Slogan-prefLabel", "Place-name", "Event-name", "Mention-hasBody", "Mention-hasTarget"):
+                  "Slogan-prefLabel", "Event-name", "Mention-hasBody", "Mention-hasTarget"):
         assert counts(shape) == one, shape
     assert counts("Issue-issueNumber") == (Literal(1), None)
     assert counts("Slogan-inScheme") == (Literal(1), None)
+    assert counts("Place-name") == (Literal(1), None)             # every form printed
     assert counts("Item-headline") == (None, Literal(1))          # optional on photos and teasers
 
 
@@ -577,3 +589,16 @@ def test_a_few_thousand_triples_validate_quickly(valid):
     print(f"\nvalidated {len(graph)} triples in {seconds:.2f} s")
     assert report.conforms
     assert seconds < 10
+
+
+def test_ontology_terms_are_sorted_within_sections():
+    sections, current = [], None
+    for line in ONTOLOGY.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ----"):
+            current = []
+            sections.append(current)
+        elif current is not None and line[:1].isalpha() and ":" in line.split()[0]:
+            current.append(line.split()[0])
+    assert len(sections) == 6
+    for terms in sections[1:]:
+        assert terms == sorted(terms, key=str.lower), terms
