@@ -1,0 +1,767 @@
+"""The bundled linked-data server: SPARQL 1.1 Protocol endpoint, query page and dereferenceable IRIs.
+
+Routes (a small router in the style of rdflib-endpoint):
+  /sparql              SPARQL 1.1 Protocol (GET, POST form, POST application/sparql-query);
+                       a GET without a query returns the service description
+  /                    YASGUI query page with example queries (vendored, works offline)
+  /id/{path}           every IRI under the base: HTML, Turtle, N-Triples, JSON-LD, RDF/XML
+  /ontology, /shapes   the vocabulary and the SHACL shapes (also .ttl/.nt/.jsonld/.rdf)
+  /download/{file}     the dumps in lod/ ; /.well-known/void the VoID description
+
+Safety: the endpoint is read-only (updates get 403); SERVICE and dataset clauses that would name
+a local file or a graph this dataset does not hold are refused with 400 before evaluation (the
+engine never fetches anything); every query runs in a worker process that is killed at the
+deadline (sparql_worker.py), and request bodies and results are capped.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gzip
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store, Triple, parse, serialize
+from starlette.applications import Starlette
+from starlette.datastructures import MultiDict
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import pages
+from .errors import InputError
+from .sparql_worker import PREFIXES, QueryTimeout, WorkerCrashed, WorkerPool, term, tidy_turtle
+
+DEFAULT_BASE = "https://w3id.org/gonghui/id/"
+ONTOLOGY_NS = "https://w3id.org/gonghui/ontology#"
+STATIC = Path(__file__).parent / "static"
+
+# ------------------------------------------------------------------ media types
+
+# Offers in server preference order: (media type, pyoxigraph format name).
+RESULT_TYPES = [
+    ("application/sparql-results+json", "JSON"), ("application/sparql-results+xml", "XML"),
+    ("text/csv", "CSV"), ("text/tab-separated-values", "TSV"),
+    ("application/json", "JSON"), ("application/xml", "XML"), ("text/xml", "XML"),
+]
+GRAPH_TYPES = [
+    ("text/turtle", "TURTLE"), ("application/n-triples", "N_TRIPLES"), ("application/ld+json", "JSON_LD"),
+    ("application/rdf+xml", "RDF_XML"), ("application/x-turtle", "TURTLE"), ("text/plain", "N_TRIPLES"),
+    ("application/json", "JSON_LD"), ("application/xml", "RDF_XML"), ("text/xml", "RDF_XML"),
+]
+HTML_TYPES = ["text/html", "application/xhtml+xml"]
+# The `format` parameter (also what SPARQLWrapper sends): (for results, for graphs).
+FORMAT_PARAM = {
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
+    "turtle": (None, "text/turtle"), "ttl": (None, "text/turtle"), "n3": (None, "text/turtle"),
+    "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
+    "n-triples": (None, "application/n-triples"),
+    "json-ld": (None, "application/ld+json"), "jsonld": (None, "application/ld+json"),
+    "rdf": (None, "application/rdf+xml"), "rdf+xml": (None, "application/rdf+xml"),
+    "rdfxml": (None, "application/rdf+xml"),
+}
+# Suffixes that select a format on /id/…, /ontology and /shapes.
+SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+            ".rdf": "application/rdf+xml", ".html": "text/html"}
+DATA_FORMATS = {".ttl": RdfFormat.TURTLE, ".turtle": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES,
+                ".nq": RdfFormat.N_QUADS, ".trig": RdfFormat.TRIG, ".rdf": RdfFormat.RDF_XML,
+                ".owl": RdfFormat.RDF_XML, ".xml": RdfFormat.RDF_XML, ".jsonld": RdfFormat.JSON_LD,
+                ".n3": RdfFormat.N3}
+DOWNLOAD_TYPES = {".ttl": "text/turtle", ".trig": "application/trig", ".nq": "application/n-quads",
+                  ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
+                  ".owl": "application/rdf+xml", ".gz": "application/gzip", ".zip": "application/zip",
+                  ".bz2": "application/x-bzip2", ".csv": "text/csv", ".json": "application/json",
+                  ".md": "text/markdown", ".txt": "text/plain", ".html": "text/html", ".rq": "application/sparql-query"}
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+
+
+def _with_charset(media: str) -> str:
+    """Text media types say they are UTF-8 (all output is)."""
+    textual = media.startswith("text/") or media.endswith(("json", "xml"))
+    return f"{media}; charset=utf-8" if textual else media
+
+
+def _parse_accept(header: str) -> list[tuple[str, float]]:
+    ranges = []
+    for part in header.split(","):
+        bits = [b.strip() for b in part.split(";")]
+        if not bits[0]:
+            continue
+        q = 1.0
+        for b in bits[1:]:
+            if b.lower().startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        ranges.append((bits[0].lower(), q))
+    return ranges
+
+
+def negotiate(header: str | None, offers: list[str]) -> str | None:
+    """The offer the Accept header likes best (ties go to the earlier offer); None if none is acceptable."""
+    if not header or not header.strip():
+        return offers[0] if offers else None
+    ranges = _parse_accept(header)
+    best, best_q = None, 0.0
+    for offer in offers:
+        kind = offer.split("/")[0]
+        # The most specific matching range decides the quality of an offer.
+        q, spec = 0.0, -1
+        for rng, rq in ranges:
+            s = 2 if rng == offer else 1 if rng == kind + "/*" else 0 if rng == "*/*" else -1
+            if s > spec:
+                q, spec = rq, s
+        if q > best_q:
+            best, best_q = offer, q
+    return best
+
+
+# ------------------------------------------------------------------ query inspection
+
+# A SPARQL tokenizer good enough to find keywords: strings, IRIs, comments, variables and prefixed
+# names are consumed whole so that words inside them never count as keywords.
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+             | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+             | '(?:[^'\\\r\n]|\\.)*'
+             | "(?:[^"\\\r\n]|\\.)*")
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<var>[?$]\w+)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<pname>(?:[^\W\d_][\w.-]*)?:(?:[\w:-]|%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?\#@%]|\.(?=[\w:%\\-]))*)
+  | (?P<word>[^\W\d]\w*)
+  | (?P<other>.)
+""", re.X | re.S)
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+
+def _unescape(text: str) -> str:
+    def one(m):
+        try:
+            return chr(int(m.group(1) or m.group(2), 16))
+        except ValueError:
+            return m.group(0)
+    return _UCHAR.sub(one, text)
+
+
+@dataclass
+class QueryInfo:
+    form: str | None = None                  # SELECT, ASK, … or the first update keyword
+    service: bool = False                    # a SERVICE keyword outside strings, IRIs and comments
+    from_graphs: list[str] = field(default_factory=list)   # FROM and FROM NAMED, resolved
+
+
+def inspect_query(text: str, base: str) -> QueryInfo:
+    """What a query asks for, found without evaluating (or even fully parsing) it."""
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("ws", "comment")]
+    info, prefixes = QueryInfo(), {}
+
+    def resolve(kind: str, value: str) -> str | None:
+        if kind == "iri":
+            return urllib.parse.urljoin(base, _unescape(value[1:-1]))
+        if kind == "pname":
+            pfx, _, local = value.partition(":")
+            return prefixes[pfx] + re.sub(r"\\(.)", r"\1", local) if pfx in prefixes else None
+        return None
+
+    for i, (kind, value) in enumerate(tokens):
+        if kind != "word":
+            continue
+        word = value.upper()
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+        if word == "SERVICE":
+            info.service = True
+        elif word == "PREFIX" and nxt[0] == "pname" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
+            prefixes[nxt[1][:-1]] = resolve(*tokens[i + 2])
+        elif word == "BASE" and nxt[0] == "iri":
+            base = resolve(*nxt)
+        elif word == "FROM":
+            if nxt[0] == "word" and nxt[1].upper() == "NAMED":
+                nxt = tokens[i + 2] if i + 2 < len(tokens) else ("", "")
+            iri = resolve(*nxt)
+            info.from_graphs.append(iri if iri is not None else nxt[1])
+        elif info.form is None and (word in QUERY_FORMS or word in UPDATE_FORMS):
+            info.form = word
+    return info
+
+
+def _rdflib_sees_service(text: str) -> bool | None:
+    """Second opinion from an independent parser: True/False, or None if it cannot parse the query."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except Exception:
+        return None
+
+    def walk(node) -> bool:
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            return True
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            return any(walk(v) for v in node)
+        return False
+
+    return walk(tree)
+
+
+def service_refusal(text: str, info: QueryInfo, base: str) -> str | None:
+    """Why a query must not run because it could make the engine call out, or None."""
+    message = ("SERVICE is not allowed on this endpoint: it would make the server fetch data from "
+               "another service. Run federated queries from your own machine.")
+    if info.service or inspect_query(_unescape(text), base).service:
+        return message
+    if "service" in _unescape(text).lower():
+        # The word appears only inside a name, string or comment; make sure a real parser agrees.
+        verdict = _rdflib_sees_service(text)
+        if verdict is None:
+            return ("the query mentions SERVICE in a form the safety check cannot parse; "
+                    "SERVICE is not allowed on this endpoint")
+        if verdict:
+            return message
+    return None
+
+
+# ------------------------------------------------------------------ loading
+
+@dataclass
+class Dataset:
+    store_dir: str
+    quads: int
+    graphs: list[str]
+    files: list[Path]
+
+
+def _data_format(path: Path) -> tuple[RdfFormat, bool]:
+    suffixes = [s.lower() for s in path.suffixes]
+    zipped = bool(suffixes) and suffixes[-1] == ".gz"
+    suffix = (suffixes[-2] if zipped and len(suffixes) > 1 else suffixes[-1] if suffixes else "")
+    if suffix not in DATA_FORMATS:
+        raise InputError(f"{path}: unknown RDF format {suffix or '(no suffix)'!r}; "
+                         f"use {', '.join(sorted(DATA_FORMATS))} (optionally .gz)")
+    return DATA_FORMATS[suffix], zipped
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
+    """Load RDF files into a fresh on-disk store (N-Quads and TriG keep their named graphs)."""
+    if not files:
+        raise InputError("no data to serve: give --data FILE or build lod/ first (gonghui build)")
+    for path in files:
+        if not Path(path).is_file():
+            raise InputError(f"{path}: no such file")
+    store_dir = tempfile.mkdtemp(prefix="gonghui-store-")
+    atexit.register(shutil.rmtree, store_dir, True)
+    store = Store(store_dir)
+    try:
+        for path in files:
+            fmt, zipped = _data_format(Path(path))
+            try:
+                with (gzip.open(path, "rb") if zipped else open(path, "rb")) as fh:
+                    store.bulk_load(fh, fmt, base_iri=base)
+            except (SyntaxError, ValueError, OSError, EOFError) as exc:
+                raise InputError(f"{path}: cannot be read as {fmt.name}: {_first_line(exc)}") from None
+        quads = len(store)
+        graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+        store.flush()
+    except InputError:
+        del store
+        shutil.rmtree(store_dir, ignore_errors=True)
+        raise
+    del store   # close it: the workers open the same directory read-only
+    return Dataset(store_dir, quads, graphs, [Path(p) for p in files])
+
+
+def default_dumps(lod_dir: Path) -> list[Path]:
+    """The dump `gonghui serve` loads without --data: TriG (keeps named graphs) before Turtle."""
+    for name in ("gonghui.trig", "gonghui.nq", "gonghui.ttl"):
+        if (lod_dir / name).is_file():
+            return [lod_dir / name]
+    raise InputError(f"{lod_dir / 'gonghui.trig'}: no dataset found; run `gonghui build` first or give --data FILE")
+
+
+@dataclass
+class Document:
+    """A small RDF file served as itself (ontology, shapes, VoID): raw text plus parsed triples."""
+    path: Path
+    raw: bytes
+    media: str
+    triples: list
+
+
+def _read_document(path: Path) -> Document:
+    fmt, _ = _data_format(path)
+    raw = path.read_bytes()
+    try:
+        triples = [q.triple if hasattr(q, "triple") else q for q in parse(raw, fmt, base_iri=path.resolve().as_uri())]
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: cannot be read as {fmt.name}: {_first_line(exc)}") from None
+    return Document(path, raw, fmt.media_type, triples)
+
+
+# ------------------------------------------------------------------ the app
+
+@dataclass
+class Settings:
+    base: str
+    timeout: float
+    max_result_bytes: int
+    max_body_bytes: int
+    dataset: Dataset
+    downloads: dict[str, Path]
+    ontology: Document | None
+    shapes: Document | None
+    context: Path | None
+    void: Document | None
+
+
+def _error(status: int, message: str) -> PlainTextResponse:
+    return PlainTextResponse(message + "\n", status_code=status)
+
+
+def _endpoint_base(request: Request) -> str:
+    return str(request.url.replace(query="", fragment=""))
+
+
+def _root(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise HTTPException(413, f"request body larger than {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"request body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _media_and_charset(header: str) -> tuple[str, str | None]:
+    media, _, rest = header.partition(";")
+    charset = None
+    for param in rest.split(";"):
+        key, _, value = param.strip().partition("=")
+        if key.lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.strip().lower(), charset
+
+
+def _utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(400, f"{what} is not valid UTF-8") from None
+
+
+async def _protocol_params(request: Request, settings: Settings) -> tuple[MultiDict, str | None]:
+    """The protocol parameters of a request and the query sent directly in the body, if any."""
+    params = list(request.query_params.multi_items())
+    if request.method == "GET":
+        return MultiDict(params), None
+    header = request.headers.get("content-type")
+    if not header:
+        raise HTTPException(400, "a POST needs a Content-Type: application/x-www-form-urlencoded "
+                                 "or application/sparql-query")
+    media, charset = _media_and_charset(header)
+    if media == "application/sparql-update":
+        raise HTTPException(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+        raise HTTPException(415, f"unsupported Content-Type {media!r}; use application/x-www-form-urlencoded "
+                                 f"or application/sparql-query")
+    if charset not in (None, "utf-8", "utf8"):
+        raise HTTPException(415, f"unsupported charset {charset!r}; send UTF-8")
+    body = await _read_body(request, settings.max_body_bytes)
+    if media == "application/sparql-query":
+        return MultiDict(params), _utf8(body, "the query")
+    form = urllib.parse.parse_qsl(_utf8(body, "the form"), keep_blank_values=True)
+    return MultiDict(params + form), None
+
+
+def _formats(request: Request, params: MultiDict) -> dict:
+    """The serialisation for each kind of result, from the `format` parameter or the Accept header."""
+    accept = request.headers.get("accept")
+    wanted = params.get("format", "").strip().lower()
+    forced = FORMAT_PARAM.get(wanted, (None, None))
+    if wanted and wanted not in FORMAT_PARAM and "/" in wanted:
+        accept = wanted   # a media type given as the format
+    elif wanted and wanted not in FORMAT_PARAM:
+        raise HTTPException(400, f"unknown format {wanted!r}; use one of {', '.join(sorted(FORMAT_PARAM))}")
+    results, graphs = dict(RESULT_TYPES), dict(GRAPH_TYPES)
+    res = forced[0] or negotiate(accept, [m for m, _ in RESULT_TYPES])
+    gra = forced[1] or negotiate(accept, [m for m, _ in GRAPH_TYPES])
+    pick = {}
+    if res:
+        pick["solutions"] = pick["boolean"] = (results[res], res)
+    if gra:
+        pick["graph"] = (graphs[gra], gra)
+    return pick
+
+
+def _check_dataset(info: QueryInfo, default: list[str], named: list[str], settings: Settings) -> None:
+    loaded = set(settings.dataset.graphs)
+    for iri in info.from_graphs:
+        if iri not in loaded:
+            raise HTTPException(400, f"FROM <{iri}> names no graph of this dataset; this endpoint never fetches "
+                                     f"remote or local resources (the loaded graphs are listed at GET /sparql)")
+    for iri in default + named:
+        scheme = urllib.parse.urlsplit(iri).scheme.lower()
+        if iri not in loaded and scheme not in ("http", "https", "urn"):
+            raise HTTPException(400, f"graph <{iri}> is not part of this dataset and is never fetched; "
+                                     f"only http(s) and urn graph names are accepted")
+
+
+async def sparql(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    params, direct = await _protocol_params(request, settings)
+    if "update" in params or "using-graph-uri" in params or "using-named-graph-uri" in params:
+        raise HTTPException(403, "this endpoint is read-only: SPARQL Update is not accepted")
+    queries = params.getlist("query") + ([direct] if direct is not None else [])
+    if len(queries) > 1:
+        raise HTTPException(400, "send exactly one query per request")
+    if not queries:
+        if request.method == "POST":
+            raise HTTPException(400, "no query: send it as the `query` parameter or as an application/sparql-query body")
+        return service_description(request)
+    query = queries[0]
+    base = _endpoint_base(request)
+    info = inspect_query(query, base)
+    if info.form in UPDATE_FORMS:
+        raise HTTPException(403, f"this endpoint is read-only: {info.form} (SPARQL Update) is not accepted")
+    refusal = service_refusal(query, info, base)
+    if refusal:
+        raise HTTPException(400, refusal)
+    default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    _check_dataset(info, default, named, settings)
+    formats = _formats(request, params)
+    if not formats:
+        raise HTTPException(406, "no supported media type is acceptable; results come as "
+                                 + ", ".join(m for m, _ in RESULT_TYPES[:4] + GRAPH_TYPES[:4]))
+    job = {"op": "query", "query": query, "base": base,
+           "default": default if (default or named) else None, "named": named if (default or named) else None,
+           "union": not (default or named or info.from_graphs), "formats": formats,
+           "max_bytes": settings.max_result_bytes}
+    status, media, body = await _call(request, job)
+    if status != 200:
+        return _error(status, body.decode("utf-8", "replace"))
+    return Response(body, media_type=_with_charset(media), headers={"Vary": "Accept"})
+
+
+async def _call(request: Request, job: dict) -> tuple[int, str, bytes]:
+    settings: Settings = request.app.state.settings
+    try:
+        return await request.app.state.pool.call(job, settings.timeout)
+    except QueryTimeout:
+        raise HTTPException(503, f"query timed out after {settings.timeout:g} s and was stopped; "
+                                 f"add LIMIT or make the patterns more selective") from None
+    except WorkerCrashed:
+        raise HTTPException(503, "the query was stopped: its worker ran out of memory or crashed") from None
+
+
+def _rdf_response(request: Request, triples: list, media: str, *, raw: Document | None = None) -> Response:
+    """Serialise triples as `media`, reusing the file's own text when it is already in that format."""
+    if raw is not None and raw.media == media:
+        body = raw.raw
+    else:
+        fmt = dict(GRAPH_TYPES)[media]
+        body = serialize(triples, None, getattr(RdfFormat, fmt),
+                         prefixes=PREFIXES if fmt == "TURTLE" else None)
+        body = tidy_turtle(body) if fmt == "TURTLE" else body
+    return Response(body, media_type=_with_charset(media), headers={"Vary": "Accept"})
+
+
+def service_description(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    accept = request.headers.get("accept")
+    choice = negotiate(accept, [m for m, _ in GRAPH_TYPES] + HTML_TYPES) if accept else "text/turtle"
+    if choice in HTML_TYPES:
+        return RedirectResponse("/", status_code=303)
+    if choice is None:
+        raise HTTPException(406, "the service description is available as Turtle, N-Triples, JSON-LD or RDF/XML")
+    sd = lambda local: NamedNode(SD + local)  # noqa: E731
+    rdf_type = NamedNode(PREFIXES["rdf"] + "type")
+    # Fixed blank node labels keep the description byte-for-byte the same on every request.
+    service, dataset, default = BlankNode("service"), BlankNode("dataset"), BlankNode("defaultGraph")
+    triples = [
+        Triple(service, rdf_type, sd("Service")),
+        Triple(service, sd("endpoint"), NamedNode(_endpoint_base(request))),
+        Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        Triple(service, sd("defaultDataset"), dataset),
+        Triple(dataset, rdf_type, sd("Dataset")),
+        Triple(dataset, sd("defaultGraph"), default),
+        Triple(default, rdf_type, sd("Graph")),
+        Triple(default, NamedNode(PREFIXES["void"] + "triples"), Literal(str(settings.dataset.quads),
+               datatype=NamedNode(PREFIXES["xsd"] + "integer"))),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        triples.append(Triple(service, sd("resultFormat"), NamedNode(FORMATS_NS + name)))
+    for n, g in enumerate(settings.dataset.graphs):
+        ng = BlankNode(f"graph{n}")
+        triples += [Triple(dataset, sd("namedGraph"), ng), Triple(ng, rdf_type, sd("NamedGraph")),
+                    Triple(ng, sd("name"), NamedNode(g))]
+    triples.append(Triple(service, NamedNode(PREFIXES["rdfs"] + "comment"), Literal(
+        "Read-only; SERVICE is refused; queries stop after "
+        f"{settings.timeout:g} s; without a dataset in the request the default graph is the union of all graphs.")))
+    return _rdf_response(request, triples, choice)
+
+
+def _suffix_format(path: str) -> tuple[str, str | None]:
+    for suffix, media in SUFFIXES.items():
+        if path.endswith(suffix):
+            return path[: -len(suffix)], media
+    return path, None
+
+
+def _rdf_or_html(request: Request, forced: str | None) -> str | None:
+    if forced:
+        return forced
+    return negotiate(request.headers.get("accept"), HTML_TYPES[:1] + [m for m, _ in GRAPH_TYPES] + HTML_TYPES[1:])
+
+
+def _alternates(path: str) -> str:
+    return ", ".join(f'<{path}{suffix}>; rel="alternate"; type="{media}"' for suffix, media in SUFFIXES.items()
+                     if media != "text/html")
+
+
+async def resource(request: Request) -> Response:
+    """/id/… : the description of one IRI under the base, as a page or as RDF."""
+    settings: Settings = request.app.state.settings
+    raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?")[0]
+    rest, forced = _suffix_format(raw_path[len("/id/"):])
+    choice = _rdf_or_html(request, forced)
+    if choice is None:
+        raise HTTPException(406, "this resource is available as HTML, Turtle, N-Triples, JSON-LD or RDF/XML")
+    # IRIs are stored as written; a browser percent-encodes non-ASCII characters, so try both forms.
+    candidates = list(dict.fromkeys([settings.base + rest, settings.base + urllib.parse.unquote(rest)]))
+    html = choice in HTML_TYPES
+    job = {"op": "describe", "candidates": candidates, "html": html,
+           "rdf": None if html else (dict(GRAPH_TYPES)[choice], choice)}
+    status, media, body = await _call(request, job)
+    if status == 404:
+        if html:
+            return HTMLResponse(pages.error_page(404, body.decode()), status_code=404)
+        return _error(404, body.decode())
+    if status != 200:
+        return _error(status, body.decode("utf-8", "replace"))
+    headers = {"Vary": "Accept", "Link": _alternates("/id/" + rest)}
+    if html:
+        import json
+
+        page = pages.resource_page(json.loads(body), _linker(settings))
+        return HTMLResponse(page, headers=headers)
+    return Response(body, media_type=_with_charset(media), headers=headers)
+
+
+def _linker(settings: Settings) -> pages.Linker:
+    return pages.Linker(base=settings.base, ontology=ONTOLOGY_NS if settings.ontology else None)
+
+
+def _document_route(attr: str, title: str):
+    async def handler(request: Request) -> Response:
+        settings: Settings = request.app.state.settings
+        doc: Document | None = getattr(settings, attr)
+        if doc is None:
+            raise HTTPException(404, f"no {attr} file is served here")
+        forced = SUFFIXES.get("." + request.path_params.get("ext", "")) if "ext" in request.path_params else None
+        if "ext" in request.path_params and forced is None:
+            raise HTTPException(404, f"unknown format suffix .{request.path_params['ext']}")
+        choice = _rdf_or_html(request, forced)
+        if choice is None:
+            raise HTTPException(406, "available as HTML, Turtle, N-Triples, JSON-LD or RDF/XML")
+        if choice in HTML_TYPES:
+            triples = [[term(t.subject), term(t.predicate), term(t.object)] for t in doc.triples]
+            return HTMLResponse(pages.document_page(title, doc.path.name, triples, _linker(settings),
+                                                    "/" + attr), headers={"Vary": "Accept"})
+        return _rdf_response(request, doc.triples, choice, raw=doc)
+    return handler
+
+
+async def context_jsonld(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    if settings.context is None:
+        raise HTTPException(404, "no JSON-LD context is served here")
+    return FileResponse(settings.context, media_type="application/ld+json")
+
+
+async def void(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    choice = negotiate(request.headers.get("accept"), [m for m, _ in GRAPH_TYPES] + HTML_TYPES) or "text/turtle"
+    if choice in HTML_TYPES:
+        choice = "text/turtle"
+    if settings.void is not None:
+        return _rdf_response(request, settings.void.triples, choice, raw=settings.void)
+    root = _root(request)
+    ds = NamedNode(root + "/.well-known/void#dataset")
+    v = lambda local: NamedNode(PREFIXES["void"] + local)  # noqa: E731
+    triples = [
+        Triple(ds, NamedNode(PREFIXES["rdf"] + "type"), v("Dataset")),
+        Triple(ds, NamedNode(PREFIXES["dcterms"] + "title"), Literal("gonghui")),
+        Triple(ds, v("triples"), Literal(str(settings.dataset.quads), datatype=NamedNode(PREFIXES["xsd"] + "integer"))),
+        Triple(ds, v("sparqlEndpoint"), NamedNode(root + "/sparql")),
+        Triple(ds, v("uriSpace"), Literal(settings.base)),
+        Triple(ds, v("vocabulary"), NamedNode(ONTOLOGY_NS)),
+    ]
+    triples += [Triple(ds, v("dataDump"), NamedNode(f"{root}/download/{urllib.parse.quote(name)}"))
+                for name in settings.downloads]
+    return _rdf_response(request, triples, choice)
+
+
+async def download(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    name = request.path_params.get("name", "")
+    if not name:
+        return HTMLResponse(pages.downloads_page({n: p.stat().st_size for n, p in settings.downloads.items()}))
+    path = settings.downloads.get(name)
+    if path is None or not path.is_file():
+        raise HTTPException(404, f"no download called {name!r}")
+    media = DOWNLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return FileResponse(path, media_type=_with_charset(media) if media.startswith("text/") else media,
+                        filename=name, content_disposition_type="inline")
+
+
+async def home(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    return HTMLResponse(pages.query_page(
+        endpoint="/sparql", quads=settings.dataset.quads, graphs=len(settings.dataset.graphs),
+        downloads=bool(settings.downloads), ontology=settings.ontology is not None,
+        shapes=settings.shapes is not None))
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    return _error(exc.status_code, str(exc.detail))
+
+
+def _downloads(lod_dir: Path | None, files: list[Path]) -> dict[str, Path]:
+    if lod_dir is not None and lod_dir.is_dir():
+        candidates = sorted(p for p in lod_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    else:
+        candidates = [Path(p) for p in files]
+    return {p.name: p for p in candidates}
+
+
+def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: float = 10.0,
+               lod_dir: Path | None = None, ontology: Path | None = None, shapes: Path | None = None,
+               workers: int = 4, max_result_bytes: int = 64 << 20, max_body_bytes: int = 1 << 20,
+               memory_limit: int | None = 4 << 30, announce=None) -> Starlette:
+    """Build the ASGI app. Loads the data now (errors are InputError); workers start with the app.
+
+    With no data files the default dump of `lod_dir` is served. The ontology and shapes default to
+    ontology/gonghui.ttl and shapes/gonghui-shapes.ttl next to `lod_dir`. `announce(url_lines)` is
+    called once the server is ready.
+    """
+    if timeout <= 0:
+        raise InputError(f"--timeout must be positive, not {timeout}")
+    lod_dir = Path(lod_dir) if lod_dir is not None else None
+    files = [Path(p) for p in data_files] or (default_dumps(lod_dir) if lod_dir is not None else [])
+    dataset = load_dataset(files, base)
+    root = lod_dir.parent if lod_dir is not None else None
+    if ontology is None and root is not None and (root / "ontology" / "gonghui.ttl").is_file():
+        ontology = root / "ontology" / "gonghui.ttl"
+    if shapes is None and root is not None and (root / "shapes" / "gonghui-shapes.ttl").is_file():
+        shapes = root / "shapes" / "gonghui-shapes.ttl"
+    context = Path(ontology).parent / "context.jsonld" if ontology is not None else None
+    void_file = lod_dir / "void.ttl" if lod_dir is not None else None
+    settings = Settings(
+        base=base, timeout=timeout, max_result_bytes=max_result_bytes, max_body_bytes=max_body_bytes,
+        dataset=dataset, downloads=_downloads(lod_dir, files),
+        ontology=_read_document(Path(ontology)) if ontology is not None else None,
+        shapes=_read_document(Path(shapes)) if shapes is not None else None,
+        context=context if context is not None and context.is_file() else None,
+        void=_read_document(void_file) if void_file is not None and void_file.is_file() else None)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        pool = WorkerPool(dataset.store_dir, size=workers, memory_limit=memory_limit)
+        app.state.pool = pool
+        await pool.start()
+        if announce is not None:
+            announce()
+        try:
+            yield
+        finally:
+            await pool.close()
+            shutil.rmtree(dataset.store_dir, ignore_errors=True)
+
+    routes = [
+        Route("/", home),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/sparql/", sparql, methods=["GET", "POST"]),
+        Route("/id/{rest:path}", resource),
+        Route("/ontology", _document_route("ontology", "Ontology")),
+        Route("/ontology.{ext}", _document_route("ontology", "Ontology")),
+        Route("/ontology/context.jsonld", context_jsonld),
+        Route("/shapes", _document_route("shapes", "SHACL shapes")),
+        Route("/shapes.{ext}", _document_route("shapes", "SHACL shapes")),
+        Route("/download/", download),
+        Route("/download/{name}", download),
+        Route("/.well-known/void", void),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
+                             allow_headers=["*"], max_age=86400)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={HTTPException: http_error})
+    app.state.settings = settings
+    return app
+
+
+def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0) -> None:
+    """`gonghui serve`: load the data, print the URLs and serve until interrupted."""
+    import uvicorn
+
+    lod_dir = None if data_files else Path("lod")
+    here = Path.cwd()
+    ontology = here / "ontology" / "gonghui.ttl"
+    shapes = here / "shapes" / "gonghui-shapes.ttl"
+    # Fail early with one line if the port is taken, instead of a log message from uvicorn.
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InputError(f"{host}:{port}: cannot listen there ({exc.strerror})") from None
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+
+    def announce():
+        s = app.state.settings
+        print(f"gonghui: serving {s.dataset.quads} triples in {len(s.dataset.graphs)} named graphs "
+              f"from {', '.join(str(p) for p in s.dataset.files)}\n"
+              f"  query page       {url}/\n"
+              f"  SPARQL endpoint  {url}/sparql\n"
+              f"  resources        {url}/id/…  (base {s.base})\n"
+              f"  downloads        {url}/download/   VoID {url}/.well-known/void\n"
+              f"  (Ctrl-C to stop)", flush=True)
+
+    app = create_app(data_files, timeout=timeout, lod_dir=lod_dir,
+                     ontology=ontology if data_files and ontology.is_file() else None,
+                     shapes=shapes if data_files and shapes.is_file() else None, announce=announce)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+    sys.stdout.flush()

@@ -1,0 +1,30 @@
+// The query page: YASGUI on this server's endpoint, with the example queries as buttons.
+// Everything is served locally; remote autocompleters (prefix.cc, LOV) are switched off.
+(function () {
+  "use strict";
+  var config = JSON.parse(document.getElementById("gonghui-config").textContent);
+  var endpoint = new URL(config.endpoint, window.location.href).href;
+  var remote = ["prefixes", "property", "class"];
+  Yasgui.Yasqe.defaults.autocompleters = Yasgui.Yasqe.defaults.autocompleters.filter(function (name) {
+    return remote.indexOf(name) < 0;
+  });
+  Yasgui.Yasqe.defaults.value = config.examples[0].query;
+  Yasgui.defaults.requestConfig.endpoint = endpoint;
+  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+    persistenceId: "gonghui-" + window.location.host,
+    requestConfig: { endpoint: endpoint, method: "POST" },
+    copyEndpointOnNewTab: false,
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
+  });
+  document.querySelectorAll("button[data-example]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var example = config.examples[Number(button.getAttribute("data-example"))];
+      var tab = yasgui.addTab(true, {
+        name: example.title,
+        yasqe: { value: example.query },
+        requestConfig: { endpoint: endpoint, method: "POST" },
+      });
+      tab.show();
+    });
+  });
+})();
