@@ -98,9 +98,10 @@ def normalise(text: str) -> tuple[str, list[Repair]]:
     for step in (_line_endings, _whitespace, _chunk_markers, _flattened_paragraphs,
                  _column_breaks):
         text, repairs = _apply(text, repairs, step(text))
-    for step in (_doubled_strings, _repeated_passages):     # one copy at a time, then look again
+    for step in (_doubled_strings, _repeated_passages):     # until no copy is left (XXX → XX → X)
         while edits := step(text):
             text, repairs = _apply(text, repairs, edits)
+            text, repairs = _apply(text, repairs, _whitespace(text))   # tidy rare seam leftovers
     return text, repairs
 
 
@@ -224,14 +225,15 @@ def _whitespace(text: str) -> list[Edit]:
     """NFC; drop zero-width chars and stray BOMs; control chars and NBSP → space; collapse space
     runs (a run holding U+3000 stays one U+3000: it separates two halves of a headline); strip
     lines; drop blank lines. One summary repair for anything beyond stripping and blank lines."""
-    edits, counts, seen_text = [], {}, False
+    edits, counts, seen_text, marked = [], {}, False, False
     for start, line in _lines(text):
         end, before = start + len(line), dict(counts)
         clean = _clean_line(line, counts)
         if clean:
-            kind = "whitespace" if counts != before and not any(e.kind for e in edits) else None
             if clean != line:
-                edits.append(Edit(start, end, clean, kind))
+                summary = counts != before and not marked      # the repair goes on the first
+                edits.append(Edit(start, end, clean, "whitespace" if summary else None))
+                marked |= summary
             seen_text = True
         elif seen_text:                         # drop the line with the newline before it
             edits.append(Edit(start - 1, end, ""))
@@ -292,13 +294,13 @@ def _marker_runs(lines: list[tuple[int, str]]) -> list[list[int]]:
     runs, i = [], 0
     while i < len(lines):
         m = CHUNK_MARKER.match(lines[i][1])
-        if not m or _number(m.group(1)) != 1:
+        if not m or int(m.group(1)) != 1:             # int() reads full-width digits too
             i += 1
             continue
         run = [i]
         while run[-1] + 1 < len(lines):
             m = CHUNK_MARKER.match(lines[run[-1] + 1][1])
-            if not m or _number(m.group(1)) != len(run) + 1:
+            if not m or int(m.group(1)) != len(run) + 1:
                 break
             run.append(run[-1] + 1)
         i = run[-1] + 1
@@ -307,10 +309,6 @@ def _marker_runs(lines: list[tuple[int, str]]) -> list[list[int]]:
         if len(run) >= 2 and 2 * cut > len(body) and sum(map(len, body)) >= 80 * len(body):
             runs.append(run)
     return runs
-
-
-def _number(digits: str) -> int:
-    return int(unicodedata.normalize("NFKC", digits))
 
 
 def _flattened_paragraphs(text: str) -> list[Edit]:
@@ -401,24 +399,26 @@ def _cut_fragment(second: str) -> bool:
 # ---------------------------------------------------------------- duplicates
 
 def _doubled_strings(text: str) -> list[Edit]:
-    """The first string of 8–39 characters (≥ 4 distinct) printed twice in a row, such as a
-    doubled headline: drop the second copy. A unit that begins or ends with punctuation is a
-    rhetorical echo ("X。X。"), not a mistake. Longer ones are left to `_repeated_passages`."""
+    """A string of 8–39 characters (≥ 4 distinct) printed twice in a row, such as a doubled
+    headline: drop the second copy. A unit that begins or ends with punctuation is a rhetorical
+    echo ("X。X。"), not a mistake. Longer ones are left to `_repeated_passages`."""
+    edits, done = [], 0
     for m in re.finditer(r"(?=(.{8,39}?)\1)", text):
-        copy = m.group(1)
-        if len(set(copy)) >= 4 and copy[0] not in PUNCT + " " and copy[-1] not in PUNCT + " ":
-            start = m.start() + len(copy)
-            return [Edit(*_seam(text, start, start + len(copy)), "duplicate", copy)]
-    return []
+        copy, start = m.group(1), m.start() + len(m.group(1))
+        if m.start() >= done and len(set(copy)) >= 4 and copy[0] not in PUNCT + " " \
+                and copy[-1] not in PUNCT + " ":
+            edits.append(Edit(*_seam(text, start, start + len(copy), done), "duplicate", copy))
+            done = edits[-1].end
+    return edits
 
 
 def _repeated_passages(text: str, size: int = 40) -> list[Edit]:
-    """The first passage of ≥ 40 characters (≥ 4 distinct) that already appeared earlier on the
-    page and runs to the end of its line or beyond: drop this later copy. A printing mistake
-    repeats a block to its end; a document title cited twice inside a sentence, a slogan quoted
-    twice or a rhetorical echo (shorter than 40) are left alone."""
-    first: dict[str, int] = {}
-    j = 0
+    """A passage of ≥ 40 characters (≥ 4 distinct) that already appeared earlier on the page
+    and runs to the end of its line or beyond: drop this later copy. A printing mistake repeats
+    a block to its end; a document title cited twice inside a sentence, a slogan quoted twice
+    or a rhetorical echo (shorter than 40) are left alone."""
+    first: dict[str, int] = {}                 # each passage of `size` → where it first occurs
+    edits, j = [], 0
     while j + size <= len(text):
         i = first.setdefault(text[j:j + size], j)
         if i + size > j or len(set(text[j:j + size])) < 4:
@@ -433,16 +433,19 @@ def _repeated_passages(text: str, size: int = 40) -> list[Edit]:
         while text[end - 1] == "\n":
             end -= 1
         if "\n" in text[start:end] or end == len(text) or text[end] == "\n":
-            return [Edit(*_seam(text, start, end), "duplicate", text[start:end])]
-        for k in range(j + 1, j + n):          # a legitimate repeat: look on after it
-            first.setdefault(text[k:k + size], k)
-        j += n
-    return []
+            done = edits[-1].end if edits else 0
+            edits.append(Edit(*_seam(text, start, end, done), "duplicate", text[start:end]))
+        else:                                  # a legitimate repeat: remember it, look on after
+            for k in range(j + 1, j + n):
+                first.setdefault(text[k:k + size], k)
+        j = max(j + n, edits[-1].end if edits else 0)
+    return edits
 
 
-def _seam(text: str, start: int, end: int) -> tuple[int, int, str]:
+def _seam(text: str, start: int, end: int, floor: int = 0) -> tuple[int, int, str]:
     """Widen the cut text[start:end] so the text around it stays tidy: no separator left
-    dangling at either end of a line, no empty line, no doubled punctuation or space."""
+    dangling at either end of a line, no empty line, no doubled punctuation or space. The cut
+    does not reach back before `floor`, where the previous cut ended."""
     def line_start(i: int) -> bool:
         return i == 0 or text[i - 1] == "\n"
 
@@ -451,17 +454,17 @@ def _seam(text: str, start: int, end: int) -> tuple[int, int, str]:
 
     new, loose = ("\n" if "\n" in text[start:end] else ""), WEAK + " \u3000"
     if new or line_end(end):                 # the text before the cut now ends a line
-        while not line_start(start) and text[start - 1] in loose:
+        while start > floor and not line_start(start) and text[start - 1] in loose:
             start -= 1
     if new or line_start(start):             # the text after the cut now starts a line
         while not line_end(end) and text[end] in loose:
             end += 1
     if line_start(start) and line_end(end):  # nothing is left of the line: drop it
-        return (start, end + 1, "") if end < len(text) else (max(start - 1, 0), end, "")
+        return (start, end + 1, "") if end < len(text) else (max(start - 1, floor), end, "")
     if line_start(start) or line_end(end):
         return start, end, ""
     if not new and text[start - 1] in PUNCT and text[end] in PUNCT:
-        if text[end] in TERMINAL and text[start - 1] not in TERMINAL:
+        if text[end] in TERMINAL and text[start - 1] not in TERMINAL and start > floor:
             start -= 1                       # "马大哈,|。" keeps the stronger stop
         else:
             end += 1
