@@ -18,6 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+
+import jieba
+import jieba.posseg as pseg
 from dataclasses import dataclass, field
 
 from . import lexicon
@@ -105,164 +108,211 @@ class OrgHit:
 
 
 _SUFFIX_RE: re.Pattern | None = None
-# Words that cannot be inside an organisation name: where a leftward scan must stop.
-ORG_STOP = set("的了在和与及或由对向从将把被让给是为等各有该其这那并且而以于就都也还又与即着过")
+ABBR_PREFIX = "省市县区镇"                  # 市总工会, 省委, 县总工会: the paper's or a nearby division
+NATION_PREFIX = ("中华全国", "中华", "中国", "全国", "国网", "国家")
 GENERIC_PREFIX = ("各", "有关", "相关", "全市", "全省", "全区", "全县", "基层", "各级", "部分", "其他", "所属", "本级",
                   "直属", "所在", "当地", "一些", "多家", "该", "此", "原")
 LEVEL_ABBR = {"省": "province", "市": "city", "县": "county", "区": "district"}
+# parts of speech that may stand inside an organisation name between its prefix and suffix
+NAME_POS = ("n", "j", "b", "vn", "an", "nz", "ns", "nt", "nr", "m", "eng", "x")
+STOP_CHARS = set("的了和与及或在对向从将把被让给是为等我你他她们这那其要以于就都也还又即着过并而且")
+SUB_BODY = ("党组", "党委", "工会", "分会", "党支部", "支部", "团委", "纪检监察组", "机关", "委员会", "监委")
+DEPARTMENT = re.compile(r"(办公室|[^总]部|处|科|室)$")   # a department is part of its parent's post, not an org of its own
 
 
 def _suffix_regex() -> re.Pattern:
     global _SUFFIX_RE
     if _SUFFIX_RE is None:
-        sufs = [s.text for s in lexicon.org_suffixes()]
+        # 市委/县委 … are matched as a division prefix + 委, so that the prefix is resolved
+        sufs = [s.text for s in lexicon.org_suffixes()
+                if (len(s.text) >= 2 or s.text in "委部") and not re.fullmatch(r"[省市县区镇]党?委", s.text)]
         _SUFFIX_RE = re.compile("(" + "|".join(map(re.escape, sorted(sufs, key=len, reverse=True))) + ")")
     return _SUFFIX_RE
 
 
 def suffix_kind(name: str) -> str | None:
+    if re.search(r"(省|市|县|区)委$", name):
+        return "party"
     for s in lexicon.org_suffixes():
         if name.endswith(s.text):
             return s.kind
     return None
 
 
+class Tokens:
+    """Word starts and ends of a text (jieba): an abbreviation like 市 only counts at a word
+    start, and a suffix only where a word ends (部 of 部门 is no suffix)."""
+
+    def __init__(self, text: str):
+        spans = list(jieba.tokenize(text, HMM=False))
+        self.starts = {start for _, start, _ in spans}
+        self.ends = {end for _, _, end in spans}
+
+
+def _prefix_len(text: str, p: int, tokens: Tokens) -> int:
+    """Length of an organisation prefix starting at p (a division, 市/省/县 …, 中国 …), else 0."""
+    if p not in tokens.starts and not (p > 0 and text[p - 1] in "、,,。;:(“ \n"):
+        m = _division_regex().match(text, p)
+        if not m or (p > 0 and IS_CJK.match(text[p - 1]) and not _division_regex().match(text, p - 2)):
+            # a division directly after other CJK text: only where that text ends a word
+            if not m or p not in tokens.starts:
+                return 0
+    m = _division_regex().match(text, p)
+    if m:
+        return m.end() - p
+    for pre in NATION_PREFIX:
+        if text.startswith(pre, p):
+            return len(pre)
+    if text[p] in ABBR_PREFIX:
+        return 1
+    town = re.match(rf"[{CJK}]{{2,3}}?(镇|乡|街道)", text[p:p + 6])
+    if town and not lexicon.is_common_word(town.group(0)[:-len(town.group(1))]):
+        return town.end()
+    return 0
+
+
+def _middle_ok(middle: str, suffix: str) -> bool:
+    if len(middle) > 12 or any(c in STOP_CHARS for c in middle):
+        return False
+    if re.search(r"[^\u3400-\u9fffA-Za-z0-9·]", middle) or middle.startswith(("有关", "相关", "各")):
+        return False
+    if suffix == "工会" and not middle:
+        return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
+    inner = _suffix_regex().search(middle)
+    if inner and suffix not in SUB_BODY and not DEPARTMENT.search(suffix) and len(inner.group(0)) >= 2:
+        return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
+    if not middle:
+        return True
+    return all(w.flag.startswith(NAME_POS) for w in pseg.lcut(middle, HMM=False))
+
+
 def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
-    """Organisation names in a stretch of text, longest match first, no overlaps."""
+    """Organisation names: a prefix (division, 市/省/县 abbreviation or 中国 …), name words, a suffix."""
+    tokens = Tokens(text)
     hits: list[OrgHit] = []
-    abbr = lexicon.abbreviations()
     for m in _suffix_regex().finditer(text):
-        end = m.end()
-        # extend the suffix greedily: 总工会党组, 人大常委会党组 …
-        start = _org_left_edge(text, m.start())
-        form = text[start:end]
-        hit = _org_from_form(form, ctx)
-        if hit is None:
+        s0 = m.start()
+        start = None
+        if m.end() not in tokens.ends and m.end() < len(text) and IS_CJK.match(text[m.end()]):
             continue
-        hits.append(OrgHit(offset + start + hit[3], offset + end, form[hit[3]:], hit[0], hit[1], hit[2]))
-    for short, (full, kind) in abbr.items():
+        for p in range(max(0, s0 - 14), s0):
+            n = _prefix_len(text, p, tokens)
+            if n and p + n <= s0 and _middle_ok(text[p + n:s0], m.group(0)):
+                start = p
+                break
+        if start is None:
+            continue
+        form = text[start:m.end()]
+        if m.group(0) == "委" and not re.fullmatch(r".{0,8}(省|市|县|区)委", form):
+            continue
+        hits.append(OrgHit(offset + start, offset + m.end(), form, "", ""))
+    for short, (full, kind) in lexicon.abbreviations().items():
+        if len(short) < 2:
+            continue
         for m in re.finditer(re.escape(short), text):
-            if len(short) == 1:
-                continue    # 党 alone is too ambiguous to pin
-            hits.append(OrgHit(offset + m.start(), offset + m.end(), short, full, kind))
-    # keep the longest, leftmost non-overlapping hits; a longer org swallows an inner one
-    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+            if m.start() in tokens.starts:
+                hits.append(OrgHit(offset + m.start(), offset + m.end(), short, full, kind))
+    for m in re.finditer(r"([省市])总(?![工会])", text):
+        if m.start() in tokens.starts or (m.start() > 0 and not IS_CJK.match(text[m.start() - 1])) or \
+                text[m.start() - 1:m.start()] in "、和与及":
+            hits.append(OrgHit(offset + m.start(), offset + m.end(), m.group(0), "", ""))
+    for m in re.finditer(r"党的|共产党", text):
+        hits.append(OrgHit(offset + m.start(), offset + m.start() + (1 if m.group(0) == "党的" else 3),
+                           "党" if m.group(0) == "党的" else "共产党", "中国共产党", "party"))
+    resolved = []
+    for h in hits:
+        if not h.name:
+            r = _org_from_form(h.form, ctx, text[max(0, h.start - offset - 80):h.start - offset])
+            if r is None:
+                continue
+            h.name, h.kind, h.parent = r
+        resolved.append(h)
+    # longest first among overlapping hits
+    resolved.sort(key=lambda h: (-(h.end - h.start), h.start))
     kept: list[OrgHit] = []
-    for h in hits:
-        if kept and h.start < kept[-1].end:
-            if h.end - h.start > kept[-1].end - kept[-1].start and h.start >= kept[-1].start:
-                continue
-            if h.end <= kept[-1].end:
-                continue
-            continue
-        kept.append(h)
-    return _merge_chained(kept, text, offset)
+    for h in resolved:
+        if not any(h.start < k.end and k.start < h.end for k in kept):
+            kept.append(h)
+    return sorted(kept, key=lambda h: h.start)
 
 
-def _merge_chained(hits: list[OrgHit], text: str, offset: int) -> list[OrgHit]:
-    """`市总工会` directly followed by `党组` is one org (the 党组 of 市总工会)."""
-    out: list[OrgHit] = []
-    for h in hits:
-        if out and out[-1].end == h.start and h.form in ("党组", "党委", "分会", "工会", "团委", "党支部", "支部"):
-            prev = out.pop()
-            name = prev.name + h.form
-            out.append(OrgHit(prev.start, h.end, prev.form + h.form, name, suffix_kind(name) or h.kind, prev.name))
-            continue
-        out.append(h)
-    return out
-
-
-def _org_left_edge(text: str, suffix_start: int) -> int:
-    """Scan left from a suffix over name characters; stop at punctuation or a function word."""
-    i = suffix_start
-    limit = max(0, suffix_start - 16)
-    while i > limit:
-        ch = text[i - 1]
-        if not IS_CJK.match(ch) and ch not in "()()·" and not ch.isalnum():
-            break
-        if ch in ORG_STOP and i < suffix_start:
-            break
-        if ch in "((" :
-            break
-        i -= 1
-    start = i
-    # start at a place name or a level abbreviation inside the stretch where there is one
-    stretch = text[start:suffix_start]
-    m = _division_regex().search(stretch)
-    if m and m.start() > 0:
-        start += m.start()
-    return start
-
-
-def _org_from_form(form: str, ctx: Context) -> tuple[str, str, str | None, int] | None:
-    """(canonical name, kind, parent, trim) for a written organisation form, or None if generic."""
-    trim = 0
-    # drop leading words that make it generic or are not part of the name
-    for p in GENERIC_PREFIX:
-        if form.startswith(p):
-            return None
+def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str, str | None] | None:
+    """(canonical name, kind, parent) of a written organisation form, or None if it names no one."""
+    if form.startswith(GENERIC_PREFIX) or form in {s.text for s in lexicon.org_suffixes()}:
+        return None
+    if re.search(r"[((][市县区]", form):
+        return None          # 各区、县(市)总工会: a class of bodies, not one
+    if re.fullmatch(r"[省市]总", form):
+        form += "工会"        # 省总, 市总: the province's or city's federation of trade unions
+    dept = DEPARTMENT.search(form)
+    if dept and suffix_kind(form[: dept.start()]) and dept.start() >= 3:
+        return None          # 某某总工会组织宣教部: the post is held in the parent
     kind = suffix_kind(form)
     if kind is None:
         return None
-    core = form
-    bare = _bare_suffix(form)
-    if bare is not None and len(form) - len(bare) == 0:
-        return None   # a bare suffix (工会, 协会) names no one
-    name = expand_abbreviation(core, ctx)
+    name = expand_abbreviation(form, ctx, before)
     if name is None:
         return None
     parent = None
-    for tail in ("党组", "党委", "分会", "党支部", "支部"):
-        if name.endswith(tail) and len(name) > len(tail) + 2:
-            parent = name[: -len(tail)]
+    for tail in SUB_BODY:
+        head = name[: -len(tail)]
+        if name.endswith(tail) and len(head) >= 3 and suffix_kind(head):
+            parent = head
             break
-    return name, kind, parent, trim
+    return name, kind, parent
 
 
-def _bare_suffix(form: str) -> str | None:
-    for s in lexicon.org_suffixes():
-        if form == s.text:
-            return s.text
-    return None
-
-
-def expand_abbreviation(form: str, ctx: Context) -> str | None:
+def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None:
     """Full name of a written form: 市总工会 → 杭州市总工会, 省委 → 中共浙江省委,
-    龙湾区总工会 → 温州市龙湾区总工会 (districts take their city's name)."""
+    县总工会 next to 桐庐县 → 桐庐县总工会, 龙湾区总工会 → 温州市龙湾区总工会."""
     abbr = lexicon.abbreviations()
     if form in abbr:
         return abbr[form][0]
     head = form[0]
     if head in LEVEL_ABBR and not _division_prefix(form):
-        place = {"province": ctx.province, "city": ctx.city}.get(LEVEL_ABBR[head])
+        place = _nearby_division(before, head) or {"province": ctx.province, "city": ctx.city}.get(LEVEL_ABBR[head])
         if place is None:
-            return None if head in "县区" else form
+            return None
         form = place + form[1:]
-    elif form.startswith(("总工会",)):
-        return None
-    # party committees: 省委 → 中共浙江省委, 桐庐县委 → 中共桐庐县委
-    m = re.fullmatch(r"(.+?(?:省|市|县|区))委", form)
+    name = _full_division_name(form, ctx)
+    m = re.fullmatch(r"(.+?(?:省|市|县|区))委", name)
     if m:
         return "中共" + m.group(1) + "委"
-    # a district named without its city: prefix the city (绍兴柯桥区 → 绍兴市柯桥区)
+    return name
+
+
+def _nearby_division(before: str, level_char: str) -> str | None:
+    """The closest division of that level named just before (same sentence)."""
+    cut = max(before.rfind(c) for c in "。;!?\n")
+    window = before[cut + 1:]
+    found = None
+    for m in _division_regex().finditer(window):
+        d = lexicon.divisions_by_name(m.group(0))
+        full = d[0].name if d else m.group(0)
+        if full.endswith(level_char):
+            found = full
+    return found
+
+
+def _full_division_name(form: str, ctx: Context) -> str:
+    """Expand a leading division to its full name, districts with their city (绍兴柯桥区 → 绍兴市柯桥区)."""
     prefix = _division_prefix(form)
-    if prefix:
-        divs = lexicon.divisions_by_name(prefix)
-        d = _prefer_home(divs, ctx)
-        full = d.name
-        rest = form[len(prefix):]
-        if d.level == "district" and d.parent_code:
-            parent = lexicon.division_by_code(d.parent_code)
-            if parent and parent.level == "city":
-                return parent.name + full + rest
-        if d.level in ("city", "province") and d.parent_code is None or d.level in ("city", "province", "county"):
-            # 绍兴柯桥区 → a city short name followed by a district
-            inner = _division_prefix(rest)
-            if inner and d.level == "city":
-                sub = _prefer_home(lexicon.divisions_by_name(inner), ctx)
-                return full + sub.name + rest[len(inner):]
-            return full + rest
-    return form
+    if not prefix:
+        return form
+    d = _prefer_home(lexicon.divisions_by_name(prefix), ctx)
+    rest = form[len(prefix):]
+    inner = _division_prefix(rest)
+    if inner and d.level in ("city", "province"):
+        sub = _prefer_home(lexicon.divisions_by_name(inner), ctx)
+        if sub.parent_code == d.code:
+            return d.name + sub.name + rest[len(inner):]
+    if d.level == "district" and d.parent_code:
+        parent = lexicon.division_by_code(d.parent_code)
+        if parent and parent.level == "city":
+            return parent.name + d.name + rest
+    if d.level in ("city", "province") and prefix == d.short and rest.startswith(("市", "省")):
+        return form
+    return d.name + rest
 
 
 def _division_prefix(text: str) -> str | None:
@@ -359,14 +409,16 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
     org_at_end = {h.end: h for h in orgs}
     tre = title_regex()
     kinds = lexicon.title_kinds()
+    inside_org = set()
+    for h in orgs:
+        inside_org.update(range(h.start, h.end))
     for m in tre.finditer(text):
         title = m.group(0)
         pos = m.end()
-        # the longest title wins: 党组书记 over 书记
-        name = name_after(text, pos, strict=False) or None
+        if m.start() in inside_org or (m.end() - 1) in inside_org:
+            continue   # 总工 inside 总工会 is no title
+        name = name_after(text, pos)
         if name is None:
-            continue
-        if not plausible_name(name, strict=kinds.get(title) != "post"):
             continue
         posts = _post_chain(text, m.start(), title, ctx, org_at_end)
         hits.append(NameHit(pos, pos + len(name), name, posts))
@@ -398,7 +450,7 @@ def _list_after(text: str, pos: int, posts: list[Post], first: bool = False) -> 
 
 
 CLAUSE_VERBS = ("传达", "通报", "主持", "介绍", "表示", "指出", "强调", "认为", "说", "提出", "要求", "宣布", "讲话",
-                "致辞", "致词", "发言", "补充道", "总结", "部署", "作了", "代表")
+                "致辞", "致词", "发言", "补充道")
 
 
 def _clause_initial_names(text: str) -> list[NameHit]:
