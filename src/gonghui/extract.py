@@ -179,7 +179,7 @@ def _middle_ok(middle: str, suffix: str) -> bool:
     if suffix == "工会" and not middle:
         return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
     inner = _suffix_regex().search(middle)
-    if inner and suffix not in SUB_BODY and not DEPARTMENT.search(suffix) and len(inner.group(0)) >= 2:
+    if inner and suffix not in SUB_BODY and len(inner.group(0)) >= 2:
         return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
     if not middle:
         return True
@@ -193,7 +193,8 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     for m in _suffix_regex().finditer(text):
         s0 = m.start()
         start = None
-        if m.end() not in tokens.ends and m.end() < len(text) and IS_CJK.match(text[m.end()]):
+        if m.end() not in tokens.ends and m.end() < len(text) and IS_CJK.match(text[m.end()]) \
+                and not _title_ending_at(text[m.end():m.end() + 8], 8) and not title_regex().match(text, m.end()):
             continue
         for p in range(max(0, s0 - 14), s0):
             n = _prefix_len(text, p, tokens)
@@ -238,7 +239,7 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
 
 def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str, str | None] | None:
     """(canonical name, kind, parent) of a written organisation form, or None if it names no one."""
-    if form.startswith(GENERIC_PREFIX) or form in {s.text for s in lexicon.org_suffixes()}:
+    if form.startswith(GENERIC_PREFIX) or (form in {s.text for s in lexicon.org_suffixes()} and form[0] not in ABBR_PREFIX):
         return None
     if re.search(r"[((][市县区]", form):
         return None          # 各区、县(市)总工会: a class of bodies, not one
@@ -369,7 +370,7 @@ def plausible_name(name: str, strict: bool = True) -> bool:
         return False
     if lexicon.is_common_word(name) or name in lexicon.title_kinds() or suffix_kind(name):
         return False
-    if any(b in name[1:] for b in ("的", "了", "和", "在", "是", "等", "与")):
+    if any(b in name[1:] for b in ("的", "了", "和", "在", "是", "等", "与", "们")) or name[0] in NOT_NAME_START:
         return False
     for k in range(1, len(name)):
         if name[k:] in lexicon.name_boundaries() and len(name[k:]) >= 2:
@@ -399,6 +400,8 @@ def _is_boundary(rest: str, boundaries) -> bool:
     return any(rest.startswith(b) for b in boundaries)
 
 
+# characters that are surnames on paper but in running text almost always a function word
+NOT_NAME_START = set("和与及对的把被在向从为以于是等将让给就都也还又其这那")
 LIST_INTRO = re.compile(r"(分别是|分别为|他们是|她们是|包括|有|如|:|:)$")
 
 
@@ -415,15 +418,35 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
     for m in tre.finditer(text):
         title = m.group(0)
         pos = m.end()
-        if m.start() in inside_org or (m.end() - 1) in inside_org:
+        t_start, title = _title_ending_at(text, pos, org_at_end)
+        if (t_start in inside_org and t_start not in org_at_end) or (pos - 1) in inside_org:
             continue   # 总工 inside 总工会 is no title
         name = name_after(text, pos)
         if name is None:
             continue
-        posts = _post_chain(text, m.start(), title, ctx, org_at_end)
+        posts = _post_chain(text, t_start, title, ctx, org_at_end)
         hits.append(NameHit(pos, pos + len(name), name, posts))
         # a list continuing after the first name: 董建伟、周小兵、张卫华 …
         hits.extend(_list_after(text, pos + len(name), posts if kinds.get(title) != "post" or True else []))
+    # a name followed by a title that follows names: 习近平总书记, 某某同志
+    for m in re.finditer(rf"([{CJK}]{{2,4}}?)({'|'.join(TITLE_AFTER_NAME)})", text):
+        name = m.group(1)
+        if plausible_name(name):
+            org = TITLE_AFTER_NAME[m.group(2)]
+            posts = [Post(m.group(2), m.group(2), org)] if org else []
+            hits.append(NameHit(m.start(1), m.end(1), name, posts))
+    # 甲、乙两位全国人大代表: names before a counted title
+    for m in re.finditer(rf"((?:[{CJK}]{{2,4}}、)*[{CJK}]{{2,4}})[两二三四五六七八九十]位", text):
+        after = text[m.end():m.end() + 12]
+        t = _title_at_start(after)
+        names = m.group(1).split("、")
+        if t and all(plausible_name(n) for n in names):
+            pos = m.start(1)
+            org = _org_of_title_text(after[: after.index(t) + len(t)], ctx)
+            for n in names:
+                posts = [Post(after[: after.index(t) + len(t)], t, org)]
+                hits.append(NameHit(pos, pos + len(n), n, posts))
+                pos += len(n) + 1
     # name lists after an introducing phrase
     for m in re.finditer(r"(分别是|分别为|他们是|她们是)", text):
         hits.extend(_list_after(text, m.end(), [], first=True))
@@ -463,6 +486,24 @@ def _clause_initial_names(text: str) -> list[NameHit]:
 
 
 SEPARATORS = "、,,"
+# titles printed after a name, with the body they belong to where that is general knowledge
+TITLE_AFTER_NAME = {"总书记": "中共中央", "同志": None}
+NATIONAL_TITLES = {"全国人大代表": "全国人民代表大会", "全国政协委员": "中国人民政治协商会议全国委员会"}
+
+
+def _title_at_start(text: str) -> str | None:
+    for t in sorted(NATIONAL_TITLES, key=len, reverse=True):
+        if text.startswith(t):
+            return t
+    m = title_regex().match(text)
+    return m.group(0) if m else None
+
+
+def _org_of_title_text(text: str, ctx: Context) -> str | None:
+    if text in NATIONAL_TITLES:
+        return NATIONAL_TITLES[text]
+    hits = find_orgs(text, ctx)
+    return hits[-1].name if hits else None
 
 
 def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end: dict) -> list[Post]:
@@ -476,13 +517,21 @@ def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_en
     t = title
     while True:
         org = org_at_end.get(t_start)
+        if org is None:
+            # 某总工会组织宣教部部长: the department is part of the post, held in the parent
+            for length in range(2, 9):
+                dept = text[max(0, t_start - length):t_start]
+                if (t_start - length) in org_at_end and re.fullmatch(rf"[{CJK}]+(部|处|科|室|办公室|办)", dept):
+                    org = org_at_end[t_start - length]
+                    t, t_start = dept + t, t_start - length
+                    break
         segs.append((org, t))
         start = org.start if org else t_start
         if start == 0 or text[start - 1] not in SEPARATORS:
             break
         # previous segment must end with a title
         prev_end = start - 1
-        m = _title_ending_at(text, prev_end)
+        m = _title_ending_at(text, prev_end, org_at_end)
         if not m:
             break
         t_start, t = m
@@ -505,14 +554,17 @@ def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_en
     return posts
 
 
-def _title_ending_at(text: str, end: int) -> tuple[int, str] | None:
-    best = None
-    for t in lexicon.titles():
-        n = len(t.text)
-        if text[max(0, end - n):end] == t.text:
-            if best is None or n > len(best[1]):
-                best = (end - n, t.text)
-    return best
+def _title_ending_at(text: str, end: int, org_at_end: dict | None = None) -> tuple[int, str] | None:
+    """The title printed just before `end`; where an organisation ends right before a shorter
+    title, that one (市总工会|主席, not 市总|工会主席)."""
+    cands = [(end - len(t.text), t.text) for t in lexicon.titles() if text[max(0, end - len(t.text)):end] == t.text]
+    if not cands:
+        return None
+    if org_at_end:
+        after_org = [c for c in cands if c[0] in org_at_end]
+        if after_org:
+            return max(after_org, key=lambda c: len(c[1]))
+    return max(cands, key=lambda c: len(c[1]))
 
 
 # ---------------------------------------------------------------- places
@@ -680,6 +732,11 @@ def extract(doc: Document) -> PageEntities:
         p.mentions.append(Mention(off, off + len(doc.issue.editor), doc.issue.editor, None))
         if paper:
             p.posts.append(Post("责任编辑", "责任编辑", paper))
+    for h in _author_notes(doc, ctx, orgs):
+        p = person(h.name)
+        for post in h.posts:
+            if not any(q.title == post.title and q.org == post.org for q in p.posts):
+                p.posts.append(post)
     for h in find_people(doc, ctx, orgs):
         p = person(h.name)
         mention = Mention(h.start, h.end, h.name, item_of(h.start))
@@ -713,6 +770,28 @@ def extract(doc: Document) -> PageEntities:
     return ents
 
 
+def _author_notes(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit]:
+    """(作者系某总工会组织宣教部部长): the post of a signed item's author."""
+    out = []
+    org_at_end = {h.end: h for h in orgs}
+    for idx, item in enumerate(doc.items):
+        authors = [c for c in item.credits if c.role == "author"]
+        if len(authors) != 1:
+            continue
+        for para in item.paragraphs:
+            m = re.search(r"作者(?:系|为|是)([^))]{2,40})[))]", para.text)
+            if not m:
+                continue
+            end = para.start + m.end(1)
+            found = _title_ending_at(doc.page.text, end, org_at_end)
+            if found:
+                posts = _post_chain(doc.page.text, found[0], found[1], ctx, org_at_end)
+                mention = Mention(authors[0].start, authors[0].end, authors[0].name, idx)
+                out.append(NameHit(authors[0].start, authors[0].end, authors[0].name,
+                                   [Post(p.title, p.role, p.org, mention) for p in posts]))
+    return out
+
+
 def _item_index(doc: Document):
     spans = [(it.start, it.end, k) for k, it in enumerate(doc.items)]
 
@@ -736,6 +815,11 @@ def tag_line(text: str) -> list[dict]:
     ctx = Context()
     orgs = find_orgs(text, ctx)
     spans: list[tuple[int, int, str]] = [(h.start, h.end, "ORG") for h in orgs]
+    for h in _author_notes(doc, ctx, orgs):
+        p = person(h.name)
+        for post in h.posts:
+            if not any(q.title == post.title and q.org == post.org for q in p.posts):
+                p.posts.append(post)
     for h in find_people(doc, ctx, orgs):
         spans.append((h.start, h.end, "PER"))
     names = {text[s:e] for s, e, t in spans if t == "PER"}
