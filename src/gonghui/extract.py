@@ -569,45 +569,92 @@ def _title_ending_at(text: str, end: int, org_at_end: dict | None = None) -> tup
 
 # ---------------------------------------------------------------- places
 
-LOWER_PLACE = re.compile(rf"[{CJK}]{{2,6}}?(镇|乡|街道|村|社区|小镇)")
-ROAD = re.compile(rf"(?<=[市区县镇在于])([{CJK}]{{2,4}}(?:路|街|大道))(?=[\d{CJK}]|$)")
+LOWER_SUFFIX = {"镇": "town", "乡": "town", "街道": "town", "村": "village", "社区": "village",
+                "新区": "district", "开发区": "district", "高新区": "district"}
+NOT_PLACE_CORE = ("全", "本", "各", "该", "每", "城", "乡", "农", "新农", "美丽", "小", "大", "一", "某")
 
 
 def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
+    """Divisions from the gazetteer (full names, and short names where they stand alone), then
+    towns, villages, new districts and roads by their suffix right after a division or a word start."""
+    tokens = Tokens(text)
+    home = _home_code(ctx)
     places: dict[str, PlaceRef] = {}
+    ends: set[int] = set()
+
+    def add(name, level, code, parent, start, end):
+        ref = places.setdefault(name, PlaceRef(name, level, code, parent))
+        ref.mentions.append(Mention(start, end, name, None))
+        ends.add(end)
+
     for m in _division_regex().finditer(text):
         name = m.group(0)
         divs = lexicon.divisions_by_name(name)
         if not divs:
             continue
         d = _prefer_home(divs, ctx)
-        if name == d.short and d.level in ("district", "county") and not _short_ok(text, m):
+        at_start = m.start() in tokens.starts or m.start() in ends or (m.start() > 0 and not IS_CJK.match(text[m.start() - 1]))
+        in_home = home is not None and d.code.startswith(home)
+        prefecture = d.level == "province" or d.code.endswith("00000000")
+        if name != d.name:                                  # a short form: 杭州, 桐庐
+            if lexicon.is_common_word(name) and not prefecture:
+                continue
+            if not prefecture and not (in_home and _short_ok(text, m)):
+                continue
+            if not at_start:
+                continue
+        elif not (at_start or in_home):
             continue
-        ref = places.setdefault(name, PlaceRef(name, d.level, d.code, _parent_name(d.name)))
-        ref.mentions.append(Mention(m.start(), m.end(), name, None))
-    for m in ROAD.finditer(text):
-        ref = places.setdefault(m.group(1), PlaceRef(m.group(1), "site"))
-        ref.mentions.append(Mention(m.start(1), m.end(1), m.group(1), None))
-    for m in LOWER_PLACE.finditer(text):
-        name = m.group(0)
-        # a town or village named right after a division or at a clause start
-        div = _division_prefix(name)
-        core = name[len(div):] if div else name
-        if len(core) < 3 or lexicon.is_common_word(core) or any(c in core for c in "的了在是和与等各"):
+        add(name, d.level, d.code, _parent_name(d.name), m.start(), m.end())
+    for m in re.finditer(r"街道|社区|新区|开发区|高新区|镇|乡|村", text):
+        suffix = m.group(0)
+        if re.match(rf"[{CJK}]?[委会长]", text[m.end():m.end() + 2]) and suffix in "镇乡村":
+            continue                       # 镇委, 村委会, 镇长: not the place itself
+        for length in (2, 3):
+            start = m.start() - length
+            core = text[max(0, start):m.start()]
+            if start < 0 or not (start in ends or start in tokens.starts):
+                continue
+            # 横河镇|大山村: after a place (or before 新区) a common word may be a name
+            lenient = start in ends or suffix in ("新区", "开发区", "高新区")
+            if not re.fullmatch(rf"[{CJK}]+", core) or (core.startswith(NOT_PLACE_CORE) and not lenient) \
+                    or core[0] in "镇乡村区县市" \
+                    or (lexicon.is_common_word(core) and not lenient) or lexicon.is_common_word(core + suffix) \
+                    or any(c in STOP_CHARS for c in core):
+                continue
+            add(core + suffix, LOWER_SUFFIX[suffix], None, None, start, m.end())
+            break
+    for m in re.finditer(r"大道|大街|路|街", text):
+        if text[m.end():m.end() + 1] and not re.match(r"[0-9、,,与和及工输]", text[m.end()]):
             continue
-        if core.startswith(tuple(GENERIC_PREFIX)):
-            continue
-        level = {"镇": "town", "乡": "town", "街道": "town", "村": "village", "社区": "village", "小镇": "site"}[m.group(1)]
-        ref = places.setdefault(core, PlaceRef(core, level))
-        ref.mentions.append(Mention(m.start() + len(name) - len(core), m.end(), core, None))
+        for length in (2, 3, 4):
+            start = m.start() - length
+            if start < 0:
+                break
+            core = text[start:m.start()]
+            if not (start in ends or text[start - 1:start] in "在于、") or not re.fullmatch(rf"[{CJK}0-9]+", core):
+                continue
+            name = core + m.group(0)
+            if lexicon.is_common_word(name) or (lexicon.is_common_word(core) and start not in ends):
+                continue
+            add(name, "site", None, None, start, m.end())
+            break
     return list(places.values())
 
 
 def _short_ok(text: str, m: re.Match) -> bool:
-    """A short county name (桐庐) counts where it stands alone: in a list or before a function word."""
+    """A short county name (桐庐) counts where it stands alone: in a list or after 在/赴/到."""
     after = text[m.end():m.end() + 1]
     before = text[max(0, m.start() - 1):m.start()]
     return (after in "、,,。和与及等" or before in "、在赴到于") and after not in ("市", "县", "区")
+
+
+def _home_code(ctx: Context) -> str | None:
+    if ctx.province:
+        divs = lexicon.divisions_by_name(ctx.province)
+        if divs:
+            return divs[0].code[:2]
+    return None
 
 
 # ---------------------------------------------------------------- slogans
