@@ -149,16 +149,19 @@ class Tokens:
         self.ends = {end for _, _, end in spans}
 
 
-def _prefix_len(text: str, p: int, tokens: Tokens) -> int:
-    """Length of an organisation prefix starting at p (a division, 市/省/县 …, 中国 …), else 0."""
-    if p not in tokens.starts and not (p > 0 and text[p - 1] in "、,,。;:(“ \n"):
-        m = _division_regex().match(text, p)
-        if not m or (p > 0 and IS_CJK.match(text[p - 1]) and not _division_regex().match(text, p - 2)):
-            # a division directly after other CJK text: only where that text ends a word
-            if not m or p not in tokens.starts:
-                return 0
+def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> int:
+    """Length of an organisation prefix starting at p (a division, 市/省/县 …, 中国 …), else 0.
+    A prefix starts a word; a short division name from outside the paper's province (建平 in
+    沈建平) only after punctuation or a function word."""
+    boundary = p == 0 or not IS_CJK.match(text[p - 1]) or text[p - 1] in "和与及在由对向为"
+    if p not in tokens.starts and not boundary:
+        return 0
     m = _division_regex().match(text, p)
     if m:
+        divs = lexicon.divisions_by_name(m.group(0))
+        short = all(m.group(0) != d.name for d in divs)
+        if short and not boundary and not (home and any(d.code.startswith(home) for d in divs)):
+            return 0
         return m.end() - p
     for pre in NATION_PREFIX:
         if text.startswith(pre, p):
@@ -176,7 +179,7 @@ def _middle_ok(middle: str, suffix: str) -> bool:
         return False
     if re.search(r"[^\u3400-\u9fffA-Za-z0-9·]", middle) or middle.startswith(("有关", "相关", "各")):
         return False
-    if suffix == "工会" and not middle:
+    if suffix == "工会" and (not middle or middle in ("地区", "系统", "基层", "区域", "行业")):
         return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
     inner = _suffix_regex().search(middle)
     if inner and suffix not in SUB_BODY and len(inner.group(0)) >= 2:
@@ -189,6 +192,7 @@ def _middle_ok(middle: str, suffix: str) -> bool:
 def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     """Organisation names: a prefix (division, 市/省/县 abbreviation or 中国 …), name words, a suffix."""
     tokens = Tokens(text)
+    home = _home_code(ctx)
     hits: list[OrgHit] = []
     for m in _suffix_regex().finditer(text):
         s0 = m.start()
@@ -197,7 +201,7 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
                 and not _title_ending_at(text[m.end():m.end() + 8], 8) and not title_regex().match(text, m.end()):
             continue
         for p in range(max(0, s0 - 14), s0):
-            n = _prefix_len(text, p, tokens)
+            n = _prefix_len(text, p, tokens, home)
             if n and p + n <= s0 and _middle_ok(text[p + n:s0], m.group(0)):
                 start = p
                 break
@@ -243,6 +247,8 @@ def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str,
         return None
     if re.search(r"[((][市县区]", form):
         return None          # 各区、县(市)总工会: a class of bodies, not one
+    if re.match(r"[省市县区][省市县区]", form):
+        return None          # 县市总工会, 县市区工会: bodies of several places
     if re.fullmatch(r"[省市]总", form):
         form += "工会"        # 省总, 市总: the province's or city's federation of trade unions
     dept = DEPARTMENT.search(form)
@@ -275,7 +281,10 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
         if place is None:
             return None
         form = place + form[1:]
-    name = _full_division_name(form, ctx)
+    kind = suffix_kind(form)
+    # a paper or a company keeps its own name (浙江工人日报); public bodies get the full division name
+    name = form if kind in ("media", "company", "school") and not re.match(r"[省市县区]", form) \
+        else _full_division_name(form, ctx)
     m = re.fullmatch(r"(.+?(?:省|市|县|区))委", name)
     if m:
         return "中共" + m.group(1) + "委"
@@ -358,7 +367,7 @@ def title_regex() -> re.Pattern:
     return _TITLE_RE
 
 
-def plausible_name(name: str, strict: bool = True) -> bool:
+def plausible_name(name: str, strict: bool = True, allow_common: bool = False) -> bool:
     """A 2–4 character Chinese personal name: a surname and a given name, not an ordinary word."""
     if not (2 <= len(name) <= 4) or not all(IS_CJK.match(c) for c in name):
         return False
@@ -368,7 +377,7 @@ def plausible_name(name: str, strict: bool = True) -> bool:
         return False
     if len(name) == 4 and name[:2] not in compound:
         return False
-    if lexicon.is_common_word(name) or name in lexicon.title_kinds() or suffix_kind(name):
+    if (lexicon.is_common_word(name) and not allow_common) or name in lexicon.title_kinds() or suffix_kind(name):
         return False
     if any(b in name[1:] for b in ("的", "了", "和", "在", "是", "等", "与", "们")) or name[0] in NOT_NAME_START:
         return False
@@ -384,9 +393,12 @@ def name_after(text: str, pos: int, strict: bool = True) -> str | None:
     single, compound = lexicon.surnames()
     boundaries = lexicon.name_boundaries()
     cands = []
-    for n in (3, 2, 4):
+    # 朱红认为: the third character may begin the boundary word itself
+    split_word = any(text.startswith(b, pos + 2) for b in boundaries if len(b) >= 2)
+    lengths = (2, 3, 4) if split_word else (3, 2, 4)
+    for n in lengths:
         name = text[pos:pos + n]
-        if len(name) < n or not plausible_name(name, strict):
+        if len(name) < n or not plausible_name(name, strict, allow_common=split_word and n == 2):
             continue
         rest = text[pos + n:pos + n + 4]
         if _is_boundary(rest, boundaries):
