@@ -71,7 +71,7 @@ def _progress(echo, n, total):
 def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: bool = False,
           echo: Callable | None = None) -> bool:
     """Build and publish the dataset; return False (publishing nothing) when it does not validate."""
-    from .validate import validate_graph
+    from .validate import graph_locator, validate_graph
 
     seeds_dir, out_dir = Path(seeds_dir), Path(out_dir)
     if not seeds_dir.is_dir():
@@ -87,7 +87,7 @@ def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: b
     while True:
         ds = to_dataset(resolve(pages), base)
         union = union_graph(ds)
-        report = validate_graph(union, locate=_locator(union))
+        report = validate_graph(union, locate=graph_locator(union))
         if report.conforms:
             break
         bad = _pages_of(report, union)
@@ -117,31 +117,6 @@ def union_graph(ds: Dataset) -> Graph:
     return g
 
 
-def _locator(union: Graph):
-    """focus node → 'file:line' of the page text it came from (via its mention or source page)."""
-    from .rdf import GH, OA
-    texts = {}
-    for page, name in union.subject_objects(GH.fileName):
-        texts[page] = (str(name), str(union.value(page, GH.normalisedText) or ""))
-
-    def locate(focus) -> str | None:
-        focus = URIRef(str(focus))
-        page = union.value(focus, GH.sourcePage)
-        start = union.value(focus, GH.startOffset)
-        if page is None:
-            for ann in union.subjects(OA.hasBody, focus):
-                tgt = union.value(ann, OA.hasTarget)
-                page = union.value(tgt, OA.hasSource)
-                start = union.value(union.value(tgt, OA.hasSelector), OA.start)
-                break
-        if page is None or page not in texts:
-            return None
-        name, text = texts[page]
-        line = text.count("\n", 0, int(start or 0)) + 1
-        return f"{name}:{line}"
-    return locate
-
-
 def _pages_of(report, union: Graph) -> set[str]:
     out = set()
     for problem in report.problems:
@@ -157,7 +132,7 @@ def publish(ds: Dataset, union: Graph, out_dir: Path, base: str) -> None:
     files = {
         "gonghui.ttl": union.serialize(format="turtle").encode("utf-8"),
         "gonghui.nt.gz": _gzip(sorted_ntriples(union)),
-        "gonghui.trig": ds.serialize(format="trig").encode("utf-8"),
+        "gonghui.trig": trig(ds),
         "gonghui.jsonld": jsonld(union),
     }
     files["void.ttl"] = void(union, files, base).serialize(format="turtle").encode("utf-8")
@@ -173,10 +148,28 @@ def write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def trig(ds: Dataset) -> bytes:
+    """TriG with the named graphs in IRI order, each written as sorted Turtle (rdflib's own TriG
+    writer orders graphs by hash, which breaks byte-identical rebuilds)."""
+    prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(ds.namespaces()) if p)
+    blocks = []
+    for g in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if not len(g) or not isinstance(g.identifier, URIRef):
+            continue
+        body = Graph(namespace_manager=ds.namespace_manager)
+        for t in g:
+            body.add(t)
+        lines = [l for l in body.serialize(format="turtle").splitlines() if not l.startswith("@prefix")]
+        inner = "\n".join("    " + l if l else "" for l in lines).strip("\n")
+        blocks.append(f"<{g.identifier}> {{\n{inner}\n}}\n")
+    return (prefixes + "\n" + "\n".join(blocks)).encode("utf-8")
 
 
 def sorted_ntriples(g: Graph) -> bytes:
