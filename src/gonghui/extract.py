@@ -733,7 +733,7 @@ def _is_slogan(label: str, before: str) -> bool:
 
 # ---------------------------------------------------------------- events
 
-EVENT_RE = re.compile(rf"(召开|举行|举办|开展|参加|出席|启动)(了)?([{CJK}“”()()、·0-9—]{{4,40}}?(全体会议|全会|大会|会议|座谈会|交流会|培训班|仪式|生日会|讨论会|学习会|推进会|动员会|表彰会|论坛|峰会|汇演|比赛|竞赛))")
+EVENT_RE = re.compile(rf"(召开|举行|举办|开展|参加|出席|启动)(了)?([{CJK}“”()()、·0-9—]{{2,40}}?(全体会议|全会|大会|会议|座谈会|交流会|培训班|仪式|生日会|讨论会|学习会|推进会|动员会|表彰会|论坛|峰会|汇演|比赛|竞赛))")
 DATE_MD = re.compile(r"(\d{1,2})月(\d{1,2})日")
 RELATIVE = {"昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "前天": -2}
 
@@ -746,6 +746,7 @@ def find_events(text: str, ctx: Context) -> list[EventRef]:
         sentence = text[sentence_start:m.start()]
         date = _resolve_date(sentence, ctx)
         ref = events.setdefault(name, EventRef(name, date))
+        ref.date = ref.date or date
         ref.mentions.append(Mention(m.start(3), m.end(3), name, None))
     return list(events.values())
 

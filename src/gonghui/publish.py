@@ -65,7 +65,7 @@ def _progress(echo, n, total):
     """A text progress bar, printed about twenty times over a long run."""
     if n == total or n % max(1, total // 20) == 0:
         done = 30 * n // total
-        echo(f"  converting pages [{'#' * done}{'.' * (30 - done)}] {n}/{total}")
+        echo(f"  converting pages [{'#' * done}{'.' * (30 - done)}] {n}/{total}", err=True)
 
 
 def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: bool = False,
@@ -167,7 +167,7 @@ def trig(ds: Dataset) -> bytes:
         for t in g:
             body.add(t)
         lines = [l for l in body.serialize(format="turtle").splitlines() if not l.startswith("@prefix")]
-        inner = "\n".join("    " + l if l else "" for l in lines).strip("\n")
+        inner = "\n".join(lines).strip("\n")   # no indenting: it would change multi-line literals
         blocks.append(f"<{g.identifier}> {{\n{inner}\n}}\n")
     return (prefixes + "\n" + "\n".join(blocks)).encode("utf-8")
 
