@@ -28,7 +28,7 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 
 from gonghui.errors import InputError
 from gonghui.pages import examples
-from gonghui.serve import create_app, inspect_query, negotiate, service_refusal
+from gonghui.serve import create_app, inspect_query, load_dataset, negotiate, service_refusal
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "data" / "serve-sample.trig"
@@ -412,9 +412,9 @@ def test_resource_content_negotiation(http, path, accept, fmt):
 
 
 def test_mention_description_includes_its_selector(http):
-    r = http.get("/id/mention/sample-b/52-55.nt")
+    r = http.get("/id/mention/sample-b/52-55-person.nt")
     iris = {t.subject.value for t in triples_of(r.content, ox.RdfFormat.N_TRIPLES)}
-    base = ID + "mention/sample-b/52-55"
+    base = ID + "mention/sample-b/52-55-person"
     assert iris == {base, base + "#target", base + "#selector"}
     assert '"李晓梅"@zh' in r.text
 
@@ -445,6 +445,13 @@ def test_example_queries_answer(http, example):
     assert r.status_code == 200, r.text
     rows = list(csv.reader(io.StringIO(r.text)))
     assert len(rows) >= 2   # header and at least one answer on the sample
+
+
+def test_examples_are_recognised_as_queries_by_sparqlwrapper():
+    for example in examples():
+        sw = SPARQLWrapper("http://127.0.0.1:9/sparql")
+        sw.setQuery(example["query"])
+        assert sw.queryType == "SELECT" and not sw.isSparqlUpdateRequest(), example["title"]
 
 
 def test_example_answers(http):
@@ -502,7 +509,7 @@ def test_project_folder_defaults(tmp_path):
     (tmp_path / "ontology" / "gonghui.ttl").write_text(ONTOLOGY)
     (tmp_path / "shapes" / "gonghui-shapes.ttl").write_text("<http://example.org/s> a <http://www.w3.org/ns/shacl#NodeShape> .\n")
     app = create_app([], lod_dir=tmp_path / "lod", workers=1)
-    assert app.state.settings.dataset.quads == 220
+    assert app.state.settings.dataset.triples == 220
     with LiveServer(app) as server, httpx.Client(base_url=server.url) as client:
         _check_project_routes(client, tmp_path)
 
@@ -534,6 +541,21 @@ def test_bad_data_files_are_input_errors(tmp_path, name, content, message):
         create_app([path])
     text = str(err.value)
     assert text.startswith(str(path)) and message in text and "\n" not in text
+
+
+def test_default_graph_is_a_merge_not_a_bag(tmp_path):
+    """A triple printed in two page graphs is one triple of the default graph."""
+    data = tmp_path / "twice.trig"
+    data.write_text("<http://g/1> { <http://s> <http://p> \"o\" . }\n<http://g/2> { <http://s> <http://p> \"o\" . }\n"
+                    "<http://s> <http://q> _:b .\n")
+    dataset = load_dataset([data])
+    assert dataset.triples == 2 and dataset.graphs == ["http://g/1", "http://g/2"]
+    store = ox.Store.read_only(dataset.store_dir)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { %s }"
+    assert next(iter(store.query(count % "?s ?p ?o")))["n"].value == "2"
+    assert next(iter(store.query(count % "GRAPH ?g { ?s ?p ?o }")))["n"].value == "2"
+    del store
+    shutil.rmtree(Path(dataset.store_dir).parent)
 
 
 def test_missing_lod_is_an_input_error(tmp_path):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 from .sparql_worker import PREFIXES
@@ -24,15 +24,18 @@ def esc(text) -> str:
 
 @dataclass
 class Linker:
-    """Turns IRIs into links on this server (base IRIs → /id/…) and into short prefixed names."""
+    """Turns IRIs into links on this server and into short prefixed names.
+
+    `local` maps IRI prefixes to paths here: the data base → /id/, and the vocabulary
+    (https://w3id.org/gonghui/ontology#…, …/shapes#…) → /ontology#…, /shapes#… when served.
+    """
     base: str
-    ontology: str | None = None
+    local: dict[str, str] = field(default_factory=dict)
 
     def href(self, iri: str) -> str | None:
-        if iri.startswith(self.base):
-            return "/id/" + urllib.parse.quote(iri[len(self.base):], safe="/#-_.~:@!$&'()*+,;=%")
-        if self.ontology and iri.startswith(self.ontology):
-            return "/ontology#" + urllib.parse.quote(iri[len(self.ontology):], safe="-_.~")
+        for prefix, path in sorted({self.base: "/id/", **self.local}.items(), key=lambda kv: -len(kv[0])):
+            if iri.startswith(prefix):
+                return path + urllib.parse.quote(iri[len(prefix):], safe="/#-_.~:@!$&'()*+,;=%")
         if iri.startswith(("http://", "https://")):
             return iri
         return None
@@ -245,7 +248,9 @@ QUERY_PREFIXES = {
     "rdfs": PREFIXES["rdfs"], "xsd": PREFIXES["xsd"],
 }
 
-# The users' questions, in the vocabulary of ontology/README.md.
+# The users' questions, in the vocabulary of ontology/README.md. Each starts with one comment
+# line: SPARQLWrapper strips only the first of several comment lines before guessing the query
+# form from the first keyword it sees (a second line saying "add" would make it an update).
 EXAMPLES = [
     ("谁任何职 · Who holds which posts where", """\
 # Who holds which posts in which organisation, with the dates the newspapers attest them.
@@ -264,9 +269,9 @@ ORDER BY ?organisation ?name ?post
 """),
     ("人物提及 · Every mention of a person", """\
 # Every mention of a person with the issue date and the words as printed.
-# To follow one person add, e.g.:  VALUES ?name { "张三"@zh }
 SELECT ?name ?date ?headline ?exact ?article ?person
 WHERE {
+  # VALUES ?name { "张三"@zh }    # ← remove the # in front of VALUES to follow one person
   ?person a schema:Person ; schema:name ?name .
   ?mention oa:hasBody ?person ; oa:hasTarget ?target .
   ?target oa:hasSource ?page ; oa:hasSelector ?selector .

@@ -6,6 +6,7 @@ subject,predicate,object row per triple (csv). Every failure is one InputError l
 """
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -18,6 +19,7 @@ from SPARQLWrapper import CSV, GET, JSON, JSONLD, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from .errors import InputError
+from .serve import QUERY_FORMS, UPDATE_FORMS, inspect_query
 from .sparql_worker import PREFIXES
 
 ID_BASE = "https://w3id.org/gonghui/id/"
@@ -55,13 +57,25 @@ def _one_line(data) -> str:
     return ""
 
 
+def _response_of(exc: Exception) -> bytes:
+    """The server's answer, which SPARQLWrapper keeps only as a repr inside its message."""
+    _, sep, tail = str(exc).partition("Response:\n")
+    if not sep:
+        return b""
+    try:
+        value = ast.literal_eval(tail.strip())
+    except (ValueError, SyntaxError):
+        return tail.encode()
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 def _execute(sw: SPARQLWrapper, endpoint: str):
     try:
         return sw.query()
     except SPARQLWrapperException as exc:
         code = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414,
                 "EndPointInternalError": 500}.get(type(exc).__name__)
-        detail = _one_line(getattr(exc, "response", None)) or type(exc).__name__
+        detail = _one_line(_response_of(exc)) or type(exc).__name__
         raise InputError(f"{endpoint}: HTTP {code or 'error'}: {detail}") from None
     except urllib.error.HTTPError as exc:
         body = b""
@@ -92,7 +106,13 @@ def run_query(query: str, endpoint: str = "http://127.0.0.1:8000/sparql", fmt: s
     sw.setOnlyConneg(True)        # media types by Accept only, no endpoint-specific parameters
     sw.setTimeout(HTTP_TIMEOUT)
     sw.setQuery(text)
-    sw.setMethod(GET if len(text) < 1500 else POST)   # long queries do not fit in a URL
+    # SPARQLWrapper guesses the form with a regex that can be fooled by words in comments;
+    # the endpoint's own tokenizer skips comments, strings and IRIs.
+    form = inspect_query(text, endpoint).form
+    if form in QUERY_FORMS or form in UPDATE_FORMS:
+        sw.queryType = "INSERT" if form == "WITH" else form
+    # Long queries do not fit in a URL; updates must be POSTed (this server refuses them either way).
+    sw.setMethod(POST if len(text) >= 1500 or sw.isSparqlUpdateRequest() else GET)
     kind = sw.queryType
     if kind in ("CONSTRUCT", "DESCRIBE"):
         sw.setReturnFormat(JSONLD if fmt == "json" else TURTLE)

@@ -27,7 +27,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store, Triple, parse, serialize
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 from starlette.applications import Starlette
 from starlette.datastructures import MultiDict
 from starlette.exceptions import HTTPException
@@ -43,7 +43,8 @@ from .errors import InputError
 from .sparql_worker import PREFIXES, QueryTimeout, WorkerCrashed, WorkerPool, term, tidy_turtle
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
-ONTOLOGY_NS = "https://w3id.org/gonghui/ontology#"
+SITE = "https://w3id.org/gonghui/"          # the vocabulary's IRIs live here too
+ONTOLOGY_NS = SITE + "ontology#"
 STATIC = Path(__file__).parent / "static"
 
 # ------------------------------------------------------------------ media types
@@ -246,8 +247,8 @@ def service_refusal(text: str, info: QueryInfo, base: str) -> str | None:
 @dataclass
 class Dataset:
     store_dir: str
-    quads: int
-    graphs: list[str]
+    triples: int          # distinct triples of the (merged) default graph
+    graphs: list[str]     # names of the named graphs
     files: list[Path]
 
 
@@ -265,8 +266,39 @@ def _first_line(exc: Exception) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+def _with_default_copies(quads):
+    """Each quad, plus a copy in the default graph of every quad in a named graph."""
+    for q in quads:
+        yield q
+        if not isinstance(q.graph_name, DefaultGraph):
+            yield Quad(q.subject, q.predicate, q.object)
+
+
+def _load_file(store: Store, path: Path, base: str, scratch: Path) -> None:
+    fmt, zipped = _data_format(path)
+    try:
+        with (gzip.open(path, "rb") if zipped else open(path, "rb")) as fh:
+            if not fmt.supports_datasets:
+                store.bulk_load(fh, fmt, base_iri=base)
+                return
+            # The default graph is the merge of all graphs (a set: a triple printed in several
+            # page graphs counts once). pyoxigraph's union-default-graph option repeats such
+            # triples, so the merge is stored: parse once, write quads and default-graph copies
+            # to a scratch file, bulk-load that (it was just validated, hence lenient).
+            serialize(_with_default_copies(parse(fh, fmt, base_iri=base)), str(scratch), RdfFormat.N_QUADS)
+        store.bulk_load(path=str(scratch), format=RdfFormat.N_QUADS, lenient=True)
+    except (SyntaxError, ValueError, OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot be read as {fmt.name}: {_first_line(exc)}") from None
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
 def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
-    """Load RDF files into a fresh on-disk store (N-Quads and TriG keep their named graphs)."""
+    """Load RDF files into a fresh on-disk store.
+
+    N-Quads and TriG keep their named graphs; the default graph holds the merge of everything,
+    so a query without a dataset sees all the data once.
+    """
     if not files:
         raise InputError("no data to serve: give --data FILE or build lod/ first (gonghui build)")
     for path in files:
@@ -274,16 +306,11 @@ def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
             raise InputError(f"{path}: no such file")
     store_dir = tempfile.mkdtemp(prefix="gonghui-store-")
     atexit.register(shutil.rmtree, store_dir, True)
-    store = Store(store_dir)
+    store = Store(str(Path(store_dir) / "db"))
     try:
         for path in files:
-            fmt, zipped = _data_format(Path(path))
-            try:
-                with (gzip.open(path, "rb") if zipped else open(path, "rb")) as fh:
-                    store.bulk_load(fh, fmt, base_iri=base)
-            except (SyntaxError, ValueError, OSError, EOFError) as exc:
-                raise InputError(f"{path}: cannot be read as {fmt.name}: {_first_line(exc)}") from None
-        quads = len(store)
+            _load_file(store, Path(path), base, Path(store_dir) / "scratch.nq")
+        triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
         graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
         store.flush()
     except InputError:
@@ -291,7 +318,7 @@ def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
         shutil.rmtree(store_dir, ignore_errors=True)
         raise
     del store   # close it: the workers open the same directory read-only
-    return Dataset(store_dir, quads, graphs, [Path(p) for p in files])
+    return Dataset(str(Path(store_dir) / "db"), triples, graphs, [Path(p) for p in files])
 
 
 def default_dumps(lod_dir: Path) -> list[Path]:
@@ -464,7 +491,7 @@ async def sparql(request: Request) -> Response:
                                  + ", ".join(m for m, _ in RESULT_TYPES[:4] + GRAPH_TYPES[:4]))
     job = {"op": "query", "query": query, "base": base,
            "default": default if (default or named) else None, "named": named if (default or named) else None,
-           "union": not (default or named or info.from_graphs), "formats": formats,
+           "formats": formats,
            "max_bytes": settings.max_result_bytes}
     status, media, body = await _call(request, job)
     if status != 200:
@@ -516,7 +543,7 @@ def service_description(request: Request) -> Response:
         Triple(dataset, rdf_type, sd("Dataset")),
         Triple(dataset, sd("defaultGraph"), default),
         Triple(default, rdf_type, sd("Graph")),
-        Triple(default, NamedNode(PREFIXES["void"] + "triples"), Literal(str(settings.dataset.quads),
+        Triple(default, NamedNode(PREFIXES["void"] + "triples"), Literal(str(settings.dataset.triples),
                datatype=NamedNode(PREFIXES["xsd"] + "integer"))),
     ]
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
@@ -528,7 +555,7 @@ def service_description(request: Request) -> Response:
                     Triple(ng, sd("name"), NamedNode(g))]
     triples.append(Triple(service, NamedNode(PREFIXES["rdfs"] + "comment"), Literal(
         "Read-only; SERVICE is refused; queries stop after "
-        f"{settings.timeout:g} s; without a dataset in the request the default graph is the union of all graphs.")))
+        f"{settings.timeout:g} s; without a dataset in the request the default graph is the merge of all graphs.")))
     return _rdf_response(request, triples, choice)
 
 
@@ -580,7 +607,14 @@ async def resource(request: Request) -> Response:
 
 
 def _linker(settings: Settings) -> pages.Linker:
-    return pages.Linker(base=settings.base, ontology=ONTOLOGY_NS if settings.ontology else None)
+    local = {}
+    if settings.ontology is not None:
+        local[SITE + "ontology"] = "/ontology"
+    if settings.shapes is not None:
+        local[SITE + "shapes"] = "/shapes"
+    if settings.context is not None:
+        local[SITE + "context.jsonld"] = "/context.jsonld"
+    return pages.Linker(base=settings.base, local=local)
 
 
 def _document_route(attr: str, title: str):
@@ -623,7 +657,7 @@ async def void(request: Request) -> Response:
     triples = [
         Triple(ds, NamedNode(PREFIXES["rdf"] + "type"), v("Dataset")),
         Triple(ds, NamedNode(PREFIXES["dcterms"] + "title"), Literal("gonghui")),
-        Triple(ds, v("triples"), Literal(str(settings.dataset.quads), datatype=NamedNode(PREFIXES["xsd"] + "integer"))),
+        Triple(ds, v("triples"), Literal(str(settings.dataset.triples), datatype=NamedNode(PREFIXES["xsd"] + "integer"))),
         Triple(ds, v("sparqlEndpoint"), NamedNode(root + "/sparql")),
         Triple(ds, v("uriSpace"), Literal(settings.base)),
         Triple(ds, v("vocabulary"), NamedNode(ONTOLOGY_NS)),
@@ -649,7 +683,7 @@ async def download(request: Request) -> Response:
 async def home(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     return HTMLResponse(pages.query_page(
-        endpoint="/sparql", quads=settings.dataset.quads, graphs=len(settings.dataset.graphs),
+        endpoint="/sparql", quads=settings.dataset.triples, graphs=len(settings.dataset.graphs),
         downloads=bool(settings.downloads), ontology=settings.ontology is not None,
         shapes=settings.shapes is not None))
 
@@ -707,7 +741,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
             yield
         finally:
             await pool.close()
-            shutil.rmtree(dataset.store_dir, ignore_errors=True)
+            shutil.rmtree(Path(dataset.store_dir).parent, ignore_errors=True)
 
     routes = [
         Route("/", home),
@@ -716,6 +750,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         Route("/id/{rest:path}", resource),
         Route("/ontology", _document_route("ontology", "Ontology")),
         Route("/ontology.{ext}", _document_route("ontology", "Ontology")),
+        Route("/context.jsonld", context_jsonld),
         Route("/ontology/context.jsonld", context_jsonld),
         Route("/shapes", _document_route("shapes", "SHACL shapes")),
         Route("/shapes.{ext}", _document_route("shapes", "SHACL shapes")),
@@ -752,7 +787,7 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
 
     def announce():
         s = app.state.settings
-        print(f"gonghui: serving {s.dataset.quads} triples in {len(s.dataset.graphs)} named graphs "
+        print(f"gonghui: serving {s.dataset.triples} triples in {len(s.dataset.graphs)} named graphs "
               f"from {', '.join(str(p) for p in s.dataset.files)}\n"
               f"  query page       {url}/\n"
               f"  SPARQL endpoint  {url}/sparql\n"

@@ -8,7 +8,7 @@ Worker side: `worker_main` opens `Store.read_only(path)` and answers jobs sent o
 Server side: `WorkerPool.call(job, timeout)` (asyncio) returns `(status, media_type, body)`.
 
 Jobs are plain dicts:
-  {"op": "query", "query", "base", "default", "named", "union", "formats", "max_bytes"}
+  {"op": "query", "query", "base", "default", "named", "formats", "max_bytes"}
   {"op": "describe", "candidates", "rdf", "html", "max_bytes"}
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 import resource
 from dataclasses import dataclass
 
-from pyoxigraph import (BlankNode, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
+from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
                         RdfFormat, Store, Triple, serialize)
 
 # Prefixes used in Turtle output and HTML display (ontology/README.md).
@@ -42,11 +42,13 @@ PREFIXES = {
     "void": "http://rdfs.org/ns/void#",
     "dcat": "http://www.w3.org/ns/dcat#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "ghsh": "https://w3id.org/gonghui/shapes#",
 }
 
 _RDF, _RDFS, _SCHEMA, _SKOS, _ORG, _OA, _GH, _TIME, _DCT = (
     PREFIXES[p] for p in ("rdf", "rdfs", "schema", "skos", "org", "oa", "gh", "time", "dcterms"))
 RDF_TYPE = NamedNode(_RDF + "type")
+DEFAULT = DefaultGraph()
 # The first of these a resource has is its label; Chinese (@zh) wins over pinyin.
 LABEL_PREDICATES = [NamedNode(i) for i in (_SCHEMA + "name", _SKOS + "prefLabel", _SCHEMA + "headline",
                                            _RDFS + "label", _DCT + "title", _SCHEMA + "caption")]
@@ -117,8 +119,6 @@ def run_query(store: Store, job: dict) -> tuple[int, str, bytes]:
     if job.get("default") is not None or job.get("named") is not None:
         kwargs["default_graph"] = [NamedNode(g) for g in job.get("default") or []]
         kwargs["named_graphs"] = [NamedNode(g) for g in job.get("named") or []]
-    elif job.get("union"):
-        kwargs["use_default_graph_as_union"] = True
     try:
         result = store.query(job["query"], **kwargs)
     except SyntaxError as exc:
@@ -181,22 +181,19 @@ def _key(t) -> str:
 
 
 def _triples(store: Store, s=None, p=None, o=None, limit: int = MAX_DESCRIPTION):
-    """Distinct triples matching the pattern in any graph (the default graph is the union)."""
-    seen, out = set(), []
-    for q in store.quads_for_pattern(s, p, o, None):
-        t = (q.subject, q.predicate, q.object)
-        if t not in seen:
-            seen.add(t)
-            out.append(t)
-            if len(out) >= limit:
-                break
+    """Triples matching the pattern in the default graph (which holds the merge of all graphs)."""
+    out = []
+    for q in store.quads_for_pattern(s, p, o, DEFAULT):
+        out.append((q.subject, q.predicate, q.object))
+        if len(out) >= limit:
+            break
     out.sort(key=lambda t: (_key(t[0]), _key(t[1]), _key(t[2])))
     return out
 
 
 def _first(store: Store, s, p):
     """The first object of (s, p), Chinese literals preferred, or None."""
-    objs = [q.object for q in store.quads_for_pattern(s, NamedNode(p) if isinstance(p, str) else p, None, None)]
+    objs = [q.object for q in store.quads_for_pattern(s, NamedNode(p) if isinstance(p, str) else p, None, DEFAULT)]
     if not objs:
         return None
     objs.sort(key=lambda o: (not _is_chinese(o), _key(o)))
@@ -209,9 +206,9 @@ def _is_chinese(t) -> bool:
 
 
 def _exists(store: Store, node) -> bool:
-    for _ in store.quads_for_pattern(node, None, None, None):
+    for _ in store.quads_for_pattern(node, None, None, DEFAULT):
         return True
-    for _ in store.quads_for_pattern(None, None, node, None):
+    for _ in store.quads_for_pattern(None, None, node, DEFAULT):
         return True
     return False
 
@@ -305,7 +302,7 @@ def mentions(store: Store, node: NamedNode) -> list[dict]:
 
 def _dates(store: Store, membership) -> list[str]:
     out = []
-    for inst in (q.object for q in store.quads_for_pattern(membership, NamedNode(_GH + "attestedAt"), None, None)):
+    for inst in (q.object for q in store.quads_for_pattern(membership, NamedNode(_GH + "attestedAt"), None, DEFAULT)):
         d = _first(store, inst, _TIME + "inXSDDate")
         if d is not None:
             out.append(d.value)
