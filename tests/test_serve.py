@@ -339,6 +339,27 @@ def test_runaway_query_times_out_while_others_answer(live, http):
     assert pool._idle.qsize() == pool.size
 
 
+def test_dead_workers_are_replaced(live, http):
+    pool = live.app.state.pool
+    for worker in list(pool._all):   # every worker dies while idle (e.g. killed by the OS)
+        os.kill(worker.process.pid, 9)
+    time.sleep(0.2)
+    r = http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert r.status_code == 200 and r.json()["boolean"] is True
+    deadline = time.time() + 20
+    while pool._idle.qsize() < pool.size and time.time() < deadline:
+        time.sleep(0.05)
+    assert pool._idle.qsize() == pool.size
+    assert all(w.process.is_alive() for w in pool._all)
+
+
+def test_large_results_arrive_whole(http):
+    r = http.get("/sparql", params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 5000"},
+                 headers={"accept": "application/sparql-results+json"})
+    assert len(r.content) > 256 << 10   # sent through the off-loop path
+    assert len(r.json()["results"]["bindings"]) == 5000
+
+
 def test_result_size_cap(live, http):
     settings = live.app.state.settings
     old, settings.max_result_bytes = settings.max_result_bytes, 300

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gzip
+import json
 import re
 import shutil
 import socket
@@ -599,8 +600,6 @@ async def resource(request: Request) -> Response:
         return _error(status, body.decode("utf-8", "replace"))
     headers = {"Vary": "Accept", "Link": _alternates("/id/" + rest)}
     if html:
-        import json
-
         page = pages.resource_page(json.loads(body), _linker(settings))
         return HTMLResponse(page, headers=headers)
     return Response(body, media_type=_with_charset(media), headers=headers)

@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 import resource
+import signal
 from dataclasses import dataclass
 
 from pyoxigraph import (BlankNode, DefaultGraph, Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions,
@@ -65,6 +66,10 @@ class WorkerCrashed(Exception):
     """A worker died while answering (e.g. its memory limit was hit)."""
 
 
+class WorkerGone(Exception):
+    """An idle worker was found dead before it got the job (the job can go to another one)."""
+
+
 # ------------------------------------------------------------------ worker side
 
 class _CappedWriter(io.RawIOBase):
@@ -85,6 +90,8 @@ class _CappedWriter(io.RawIOBase):
 
 def worker_main(conn, store_path: str, memory_limit: int | None) -> None:
     """Entry point of a worker process: answer jobs until the pipe closes."""
+    # Ctrl-C in a terminal reaches the whole process group; the server decides when workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_limit:
         # A query that allocates past this dies alone instead of exhausting the machine.
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
@@ -406,7 +413,12 @@ class _Worker:
         self.conn.recv()
 
     async def request(self, job: dict, timeout: float) -> tuple[int, str, bytes]:
-        self.conn.send(job)
+        if not self.process.is_alive():
+            raise WorkerGone("the idle worker had died")
+        try:
+            self.conn.send(job)
+        except OSError as exc:
+            raise WorkerGone("the idle worker had died") from exc
         await self._readable(timeout)
         try:
             status, media, size = self.conn.recv()
@@ -477,22 +489,25 @@ class WorkerPool:
         """Run `job` on a worker; raise QueryTimeout after `timeout` seconds (waiting included)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except TimeoutError:
-            raise QueryTimeout("all query workers stayed busy") from None
-        finished = False
-        try:
-            reply = await worker.request(job, deadline - loop.time())
-            finished = True
-            return reply
-        except TimeoutError:
-            raise QueryTimeout("the query ran past the deadline") from None
-        finally:
-            if finished:
-                self._idle.put_nowait(worker)
-            else:  # timed out, crashed or the request was cancelled: the worker may be mid-query
-                self._replace(worker)
+        while True:
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0.001))
+            except TimeoutError:
+                raise QueryTimeout("all query workers stayed busy") from None
+            finished = False
+            try:
+                reply = await worker.request(job, deadline - loop.time())
+                finished = True
+                return reply
+            except WorkerGone:
+                continue   # killed from outside while idle: replaced below, try the next one
+            except TimeoutError:
+                raise QueryTimeout("the query ran past the deadline") from None
+            finally:
+                if finished:
+                    self._idle.put_nowait(worker)
+                else:  # timed out, crashed, gone or the request was cancelled: it may be mid-query
+                    self._replace(worker)
 
     async def close(self) -> None:
         for task in list(self._tasks):
