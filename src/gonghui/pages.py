@@ -330,18 +330,20 @@ ORDER BY DESC(?things)
 ]
 
 
-def with_prefixes(query: str) -> str:
-    """The query preceded by the PREFIX lines of the prefixes it uses."""
-    used = [p for p in QUERY_PREFIXES if re.search(rf"(?<![\w?$]){p}:", query)]
-    return "".join(f"PREFIX {p}: <{QUERY_PREFIXES[p]}>\n" for p in used) + query
+def with_prefixes(query: str, base: str = ID_PREFIX) -> str:
+    """The query preceded by the PREFIX lines of the prefixes it uses (id: is the data's base)."""
+    prefixes = {**QUERY_PREFIXES, "id": base}
+    used = [p for p in prefixes if re.search(rf"(?<![\w?$]){p}:", query)]
+    return "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in used) + query
 
 
-def examples() -> list[dict]:
-    return [{"title": title, "query": with_prefixes(q)} for title, q in EXAMPLES]
+def examples(base: str = ID_PREFIX) -> list[dict]:
+    return [{"title": title, "query": with_prefixes(q, base)} for title, q in EXAMPLES]
 
 
-def query_page(*, endpoint: str, quads: int, graphs: int, downloads: bool, ontology: bool, shapes: bool) -> str:
-    config = {"endpoint": endpoint, "examples": examples(), "prefixes": QUERY_PREFIXES}
+def query_page(*, endpoint: str, quads: int, graphs: int, downloads: bool, ontology: bool, shapes: bool,
+               base: str = ID_PREFIX) -> str:
+    config = {"endpoint": endpoint, "examples": examples(base), "prefixes": {**QUERY_PREFIXES, "id": base}}
     # JSON inside <script>: escape "<" so data can never close the element.
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     buttons = "".join(f'<button type="button" data-example="{i}">{esc(ex["title"])}</button>'

@@ -684,7 +684,7 @@ async def home(request: Request) -> Response:
     return HTMLResponse(pages.query_page(
         endpoint="/sparql", quads=settings.dataset.triples, graphs=len(settings.dataset.graphs),
         downloads=bool(settings.downloads), ontology=settings.ontology is not None,
-        shapes=settings.shapes is not None))
+        shapes=settings.shapes is not None, base=settings.base))
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
