@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from . import lexicon
 from .model import (Document, EventRef, Mention, OrgRef, PageEntities, PersonRef, PlaceRef, Post,
-                    SloganRef, Span)
+                    SloganRef)
 
 CJK = "\u3400-\u9fff"
 IS_CJK = re.compile(f"[{CJK}]")
@@ -521,10 +521,8 @@ def _org_of_title_text(text: str, ctx: Context) -> str | None:
 def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end: dict) -> list[Post]:
     """All posts printed before a name: `市人大常委会党组副书记、副主任,市总工会主席郑荣胜`."""
     posts: list[Post] = []
-    end = title_start + len(title)
     segs = []
     # walk left segment by segment: [org]title, separated by 、 or ,
-    seg_end = end
     t_start = title_start
     t = title
     while True:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DCTERMS
 
 from . import __version__
-from .iri import Minter, pinyin_label, slug
+from .iri import Minter, pinyin_label
 from .model import Item
 from .resolve import Corpus
 

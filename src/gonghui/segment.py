@@ -10,8 +10,6 @@ section (column or umbrella) headings and carry over to the items under them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
 from .model import Credit, Document, Issue, Item, Page, Span
 
 # ---------------------------------------------------------------- patterns
@@ -214,12 +212,6 @@ def parse_credits(text: str, offset: int, default_role: str | None = None) -> li
 
 
 # ---------------------------------------------------------------- items
-
-@dataclass
-class _Run:
-    """A run of consecutive heading lines."""
-    lines: list[Span]
-
 
 def _split_heading_run(run: list[Span], paren_style: bool) -> tuple[list[Span], Span | None, Span | None, Span | None]:
     """(section lines, kicker, headline, subheadline) of a heading run.
