@@ -169,7 +169,8 @@ def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> i
     if text[p] in ABBR_PREFIX:
         return 1
     town = re.match(rf"[{CJK}]{{2,3}}?(镇|乡|街道)", text[p:p + 6])
-    if town and not lexicon.is_common_word(town.group(0)[:-len(town.group(1))]):
+    core = town.group(0)[:-len(town.group(1))] if town else ""
+    if town and not lexicon.is_common_word(core) and not any(c in STOP_CHARS for c in core):
         return town.end()
     return 0
 
@@ -184,6 +185,8 @@ def _middle_ok(middle: str, suffix: str) -> bool:
     inner = _suffix_regex().search(middle)
     if inner and suffix not in SUB_BODY and len(inner.group(0)) >= 2:
         return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
+    # a village before a branch (横河镇|大山村原|党支部) and 原 (former) are part of the name
+    middle = re.sub(rf"^[{CJK}]{{2,3}}(村|社区|街道)", "", middle).replace("原", "")
     if not middle:
         return True
     return all(w.flag.startswith(NAME_POS) for w in pseg.lcut(middle, HMM=False))
@@ -257,7 +260,7 @@ def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str,
     kind = suffix_kind(form)
     if kind is None:
         return None
-    name = expand_abbreviation(form, ctx, before)
+    name = expand_abbreviation(re.sub(r"原(?=党|团|工会)", "", form), ctx, before)   # 原党支部书记: a former post
     if name is None:
         return None
     parent = None
@@ -459,6 +462,16 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
                 posts = [Post(after[: after.index(t) + len(t)], t, org)]
                 hits.append(NameHit(pos, pos + len(n), n, posts))
                 pos += len(n) + 1
+    # 某某是某村党支部书记, 某某现任某公司总经理: a post printed after the name
+    for h in orgs:
+        verb = re.search(r"(是|系|现任|担任)$", text[max(0, h.start - 2):h.start])
+        title = title_regex().match(text, h.end)
+        if not (verb and title):
+            continue
+        end = h.start - len(verb.group(0))
+        name = next((text[end - n:end] for n in (3, 2, 4) if end - n >= 0 and plausible_name(text[end - n:end])), None)
+        if name:
+            hits.append(NameHit(end - len(name), end, name, [Post(h.form + title.group(0), title.group(0), h.name)]))
     # name lists after an introducing phrase
     for m in re.finditer(r"(分别是|分别为|他们是|她们是)", text):
         hits.extend(_list_after(text, m.end(), [], first=True))
