@@ -46,7 +46,7 @@ HZ_BODY = """全市工会召开工作推进会
 
 本报讯(记者 鲁一鸣)6月7日,市总工会召开工作推进会。市人大常委会党组副书记、副主任,市总工会主席邬家豪出席会议并讲话。市总工会党组书记、常务副主席葛文涛主持会议。淳安县人大常委会副主任、县总工会主席卜正华参加会议。
 
-邬家豪指出,要打好“三助三保”组合拳,做到“八要八不要”,推进“春风行动”,当好职工的“娘家人”。他说:“我们要把工作做实做细,让职工满意。”
+邬家豪指出,要打好“三改一拆”组合拳,做到“六要六不要”,推进“金秋助学”,当好职工的“娘家人”。他说:“我们要把工作做实做细,让职工满意。”
 
 会上,卞晓芸传达了省总工会有关会议精神。全国五一劳动奖章获得者栾国栋作了发言。劳模代表他们分别是闵思远、訾春生、宓海燕。
 """
@@ -98,7 +98,7 @@ def test_people_from_bylines_lists_and_bare_mentions(hz):
 
 def test_slogans_quoted_and_numbered_but_not_ordinary_words_or_speech(hz):
     labels = {s.label for s in hz.slogans}
-    assert {"三助三保", "八要八不要", "春风行动"} <= labels
+    assert {"三改一拆", "六要六不要", "金秋助学"} <= labels
     assert "娘家人" not in labels
     assert not any("做实做细" in l for l in labels)
 
@@ -115,10 +115,10 @@ def test_relative_dates():
 
 
 def test_places_with_division_codes(hz):
-    ents = page("市总工会赴建德调研\n\n本报讯 记者阎明报道 日前,市总工会一行来到杭州市富阳区银湖街道和桐庐县调研。\n", HZ, "z.txt")
+    ents = page("市总工会赴建德调研\n\n本报讯 记者阎明报道 日前,市总工会一行来到杭州市富阳区银湖街道和淳安县调研。\n", HZ, "z.txt")
     places = {p.name: p for p in ents.places}
     assert places["杭州市"].code == "330100000000"
-    assert places["桐庐县"].code == "330122000000" and places["桐庐县"].level == "county"
+    assert places["淳安县"].code == "330127000000" and places["淳安县"].level == "county"
     assert "银湖街道" in places and places["银湖街道"].level == "town"
 
 
@@ -149,12 +149,12 @@ def test_bad_text_gives_sensible_output():
 
 
 def test_tag_line_flat_spans():
-    line = "杭州市总工会主席邬家豪在桐庐县调研。"
+    line = "杭州市总工会主席邬家豪在淳安县调研。"
     spans = tag_line(line)
     got = {(s["type"], s["text"]) for s in spans}
     assert ("ORG", "杭州市总工会") in got
     assert ("PER", "邬家豪") in got
-    assert ("LOC", "桐庐县") in got
+    assert ("LOC", "淳安县") in got
     assert not any(s["type"] == "PER" and "主席" in s["text"] for s in spans)
     for s in spans:
         assert line[s["start"]:s["end"]] == s["text"]

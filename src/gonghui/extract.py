@@ -648,14 +648,17 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
             add(core + suffix, LOWER_SUFFIX[suffix], None, None, start, m.end())
             break
     for m in re.finditer(r"大道|大街|路|街", text):
-        if text[m.end():m.end() + 1] and not re.match(r"[0-9、,,与和及工输]", text[m.end()]):
-            continue
+        if m.end() not in tokens.ends and m.end() < len(text) and IS_CJK.match(text[m.end()]):
+            continue           # 路 inside a longer word (路线, 街道) is no road
         for length in (2, 3, 4):
             start = m.start() - length
             if start < 0:
                 break
             core = text[start:m.start()]
-            if not (start in ends or text[start - 1:start] in "在于、") or not re.fullmatch(rf"[{CJK}0-9]+", core):
+            # a road follows a place (杭州|文一西路), 在/于, or another road in a list (…路、之江路)
+            after_road = text[start - 1:start] == "、" and (start - 1) in ends and text[start - 2:start - 1] in "路街道"
+            if not (start in ends or after_road or text[start - 1:start] in "在于") \
+                    or not re.fullmatch(rf"[{CJK}0-9]+", core) or any(c in STOP_CHARS for c in core):
                 continue
             name = core + m.group(0)
             if lexicon.is_common_word(name) or (lexicon.is_common_word(core) and start not in ends):
@@ -738,7 +741,7 @@ def _is_slogan(label: str, before: str) -> bool:
     if len(label) <= 4 and lexicon.is_common_word(label):
         return False     # a quoted ordinary word (娘家人, 牛鼻子) is emphasis, not a slogan
     if len(label) <= 3 and not re.search(r"[A-Za-z0-9]", label):
-        return label not in ("怎么办",) and not re.search(r"(人|者|们|手|员|子)$", label)
+        return not re.search(r"(人|者|们|手|员|子)$", label)
     return True
 
 

@@ -9,22 +9,15 @@ from __future__ import annotations
 import re
 
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import __version__
 from .iri import Minter, pinyin_label
 from .model import Item
 from .resolve import Corpus
+from .vocab import GH, OA, ORG, PREFIXES, SCHEMA, TIME
 
-SCHEMA = Namespace("http://schema.org/")
-ORG = Namespace("http://www.w3.org/ns/org#")
-GH = Namespace("https://w3id.org/gonghui/ontology#")
-TIME = Namespace("http://www.w3.org/2006/time#")
-OA = Namespace("http://www.w3.org/ns/oa#")
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
-
-PREFIXES = {"schema": SCHEMA, "org": ORG, "gh": GH, "time": TIME, "oa": OA, "skos": SKOS, "prov": PROV,
-            "rdfs": RDFS, "xsd": XSD, "dcterms": DCTERMS, "owl": OWL}
 ORG_CLASS = {"union": GH.TradeUnion, "party": GH.PartyBody, "government": GH.GovernmentBody,
              "legislature": GH.Legislature, "company": GH.Company, "association": GH.Association,
              "media": GH.MediaOrganisation, "school": GH.School}

@@ -24,16 +24,11 @@ from typing import Callable, Iterable
 
 import pyshacl
 import rdflib
-from rdflib import RDF, BNode, Literal, Namespace, URIRef
-from rdflib.namespace import NamespaceManager
+from rdflib import RDF, BNode, Literal, URIRef
+from rdflib.namespace import PROV, NamespaceManager
 
 from .errors import InputError
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
-GH = Namespace("https://w3id.org/gonghui/ontology#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-SCHEMA = Namespace("http://schema.org/")
+from .vocab import GH, OA, SCHEMA, SH
 
 SHAPES_NAME = "gonghui-shapes.ttl"
 # The published address of ontology/context.jsonld; JSON-LD files that name it are read with

@@ -1,0 +1,14 @@
+"""The namespaces of the published data (see ontology/README.md), shared by the stages."""
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDFS, SKOS, XSD
+
+SCHEMA = Namespace("http://schema.org/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+GH = Namespace("https://w3id.org/gonghui/ontology#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+
+# prefixes bound in every dump
+PREFIXES = {"schema": SCHEMA, "org": ORG, "gh": GH, "time": TIME, "oa": OA, "skos": SKOS, "prov": PROV,
+            "rdfs": RDFS, "xsd": XSD, "dcterms": DCTERMS, "owl": OWL}
