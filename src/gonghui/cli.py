@@ -70,14 +70,45 @@ def entities():
               help="Folder the dataset is published to.")
 @click.option("--base", default=None, help="Base IRI of minted resources (default https://w3id.org/gonghui/id/).")
 @click.option("--keep-going", is_flag=True, help="Leave out pages that fail and publish the rest.")
+@click.option("--workers", type=int, default=None, help="Processes converting pages (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Convert every page again instead of reusing the cache.")
+@click.option("--shard", default=None, help="I/N: convert only the I-th of N shards of the pages (for `gonghui merge`).")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 @friendly
-def build(seeds_dir, out_dir, base, keep_going, quiet):
+def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet):
     """Convert the pages, validate and publish the dataset (seeds/ → lod/)."""
     from .publish import build as run_build
 
-    ok = run_build(seeds_dir, out_dir, base=base, keep_going=keep_going, echo=None if quiet else click.echo)
+    ok = run_build(seeds_dir, out_dir, base=base, keep_going=keep_going, echo=None if quiet else click.echo,
+                   workers=workers, cache=not no_cache, shard=shard)
     sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("shards", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="lod", show_default=True, type=click.Path(path_type=Path))
+@click.option("--base", default=None, help="Base IRI of minted resources.")
+@click.option("--quiet", is_flag=True)
+@friendly
+def merge(shards, out_dir, base, quiet):
+    """Merge shard builds (`gonghui build --shard I/N --out DIR`) into one published dataset."""
+    from .publish import merge as run_merge
+
+    sys.exit(0 if run_merge(list(shards), out_dir, base=base, echo=None if quiet else click.echo) else 1)
+
+
+@main.command()
+@click.argument("lod_dir", default="lod", type=click.Path(path_type=Path))
+@friendly
+def verify(lod_dir):
+    """Check the SHA-256 sums of a published dataset (lod/SHA256SUMS)."""
+    from .publish import verify as run_verify
+
+    problems = run_verify(lod_dir)
+    for line in problems:
+        click.echo(line)
+    click.echo("all files match their sums" if not problems else f"{len(problems)} problem(s)")
+    sys.exit(0 if not problems else 1)
 
 
 @main.command()
@@ -95,15 +126,31 @@ def validate(dataset):
 @main.command()
 @click.option("--data", "data_files", multiple=True, type=click.Path(path_type=Path),
               help="RDF files to serve (default: the dumps in lod/).")
+@click.option("--store", "store_dir", default=None, type=click.Path(path_type=Path),
+              help="Keep an on-disk store here: loaded once, reused at the next start.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Hard query timeout in seconds.")
 @friendly
-def serve(data_files, host, port, timeout):
+def serve(data_files, store_dir, host, port, timeout):
     """Serve the dataset: SPARQL endpoint, query page and dereferenceable IRIs."""
     from .serve import run
 
-    run(list(data_files), host=host, port=port, timeout=timeout)
+    run(list(data_files), host=host, port=port, timeout=timeout, store=store_dir)
+
+
+@main.command()
+@click.argument("lod_dir", default="lod", type=click.Path(path_type=Path))
+@click.option("--endpoint", required=True, help="SPARQL 1.1 Update endpoint (fallback) or query endpoint.")
+@click.option("--graph-store", default=None, help="SPARQL 1.1 Graph Store Protocol endpoint (preferred).")
+@click.option("--user", default=None)
+@click.option("--password", default=None, envvar="GONGHUI_PASSWORD")
+@friendly
+def push(lod_dir, endpoint, graph_store, user, password):
+    """Load a published dataset into any SPARQL 1.1 store, one named graph per page (idempotent)."""
+    from .push import push as run_push
+
+    click.echo(run_push(lod_dir, endpoint=endpoint, graph_store=graph_store, user=user, password=password))
 
 
 @main.command()

@@ -69,7 +69,8 @@ def _progress(echo, n, total):
 
 
 def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: bool = False,
-          echo: Callable | None = None) -> bool:
+          echo: Callable | None = None, workers: int | None = None, cache: bool = True,
+          shard: str | None = None) -> bool:
     """Build and publish the dataset; return False (publishing nothing) when it does not validate."""
     from .validate import graph_locator, validate_graph
 

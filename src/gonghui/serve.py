@@ -766,7 +766,8 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
     return app
 
 
-def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0) -> None:
+def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0,
+        store: Path | None = None) -> None:
     """`gonghui serve`: load the data, print the URLs and serve until interrupted."""
     import uvicorn
 
