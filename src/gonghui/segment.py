@@ -28,7 +28,6 @@ TEASER_SECTIONS = ("导读", "要闻导读", "本期导读", "今日导读")
 AUTHOR_MARK = re.compile(rf"^[■□●◆▲]\s*({NAME}(?:\s+{NAME})*)$")
 AUTHOR_NOTE = re.compile(r"^[((]作者(系|为|是|单位)")
 CREDIT_LINE = re.compile(rf"^(?:(?:{ROLE_RE})\s*{NAME}(?:[、\s]+{NAME})*\s*)+(?:摄|摄影)?$")
-PHOTO_CREDIT_TAIL = re.compile(rf"[。\s]\s*((?:(?:{ROLE_RE})?\s*{NAME}(?:[、\s]+{NAME})*\s*)+)\s*(摄|摄影)\s*$")
 ENUM_START = re.compile(r"^([一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|第[一二三四五六七八九十]+[,,、]|\d+[、.．])")
 SPEECH_PART = re.compile(r"^(在.{2,40}(会|上)的?(讲话|致辞|报告|发言)(摘要|摘登|\(摘要\))?|.{0,20}讲话(摘要)?)$")
 GROUP_LABEL = re.compile(r"——$")
@@ -336,7 +335,7 @@ def _add_line(item: Item, line: Span, items: list[Item], page: Page, nxt: Span |
         item.credits.extend(parse_credits(m.group(1), line.start + m.start(1), "author"))
         if item.kind == "news":
             item.kind = "commentary"
-    elif CREDIT_LINE.match(text) and len(text) <= 40:
+    elif len(text) <= 40 and CREDIT_LINE.match(text):
         credits = parse_credits(text, line.start)
         photo = text.rstrip().endswith(("摄", "摄影"))
         if photo or (item.paragraphs and not item.dateline):
@@ -344,11 +343,12 @@ def _add_line(item: Item, line: Span, items: list[Item], page: Page, nxt: Span |
             if not item.dateline:
                 item.kind = "photo"
         item.credits.extend(credits)
-    elif (m := PHOTO_CREDIT_TAIL.search(text)) and len(text) < 300:
+    elif (cut := photo_credit_tail(text)) is not None:
         # a caption with its credit: a photo item of its own, even inside an article
         credits = [Credit("photographer", c.name, c.start, c.end, c.qualifier)
-                   for c in parse_credits(m.group(1), line.start + m.start(1), "photographer")]
-        caption = Span(line.start, line.start + m.start(), text[:m.start()].rstrip())
+                   for c in parse_credits(text[cut:], line.start + cut, "photographer")]
+        caption_text = text[:cut].rstrip()
+        caption = Span(line.start, line.start + len(caption_text), caption_text)
         embedded = item.paragraphs or item.dateline or item.kind == "teaser" or (nxt and DATELINE.match(nxt.text))
         if embedded:
             # a caption printed inside or beside an article is a photo item of its own
@@ -362,6 +362,22 @@ def _add_line(item: Item, line: Span, items: list[Item], page: Page, nxt: Span |
     else:
         item.paragraphs.append(line)
     item.end = max(item.end, line.end)
+
+
+def photo_credit_tail(text: str) -> int | None:
+    """Where the credit of a caption line starts (`…发言。记者周金友 摄` → at 记者), or None.
+
+    Only the short tail after the last full stop or space is matched, so a long paragraph costs
+    one endswith() (a regex over the whole line backtracks badly on long runs of Chinese)."""
+    body = text.rstrip()
+    if len(body) >= 300 or not body.endswith(("摄", "摄影")):
+        return None
+    cut = max(body.rfind("。"), body.rfind(" ", 0, max(0, len(body) - 12)))
+    for start in sorted({cut + 1, body.rfind("。") + 1}):
+        tail = body[start:].strip()
+        if 0 < start and len(tail) <= 40 and CREDIT_LINE.match(tail):
+            return start + (len(body[start:]) - len(body[start:].lstrip()))
+    return None
 
 
 def _speech_header(item: Item, line: Span, page: Page) -> None:
