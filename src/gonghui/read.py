@@ -13,6 +13,7 @@ no blank line and no space at either end of a line.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -185,14 +186,19 @@ def _apply(text: str, repairs: list[Repair], edits: list[Edit]) -> tuple[str, li
         pos = e.end
     pieces.append(text[pos:])
 
+    # Edits are sorted and do not overlap, so starts and ends both ascend: a binary search finds
+    # the edit that moves an offset (a linear scan per repair was quadratic on hostile pages).
+    starts, ends = [s[0] for s in spans], [s[1] for s in spans]
+
     def moved(offset: int) -> int:
-        new_offset = offset
-        for (start, end, new_start), e in zip(spans, edits):
-            if start <= offset < end:             # inside the replaced text: at its new place
-                return new_start
-            if end <= offset:                     # after it: shifted by its change in length
-                new_offset = offset - end + new_start + len(e.new)
-        return new_offset
+        k = bisect.bisect_right(starts, offset) - 1
+        if k >= 0 and offset < ends[k]:           # inside the replaced text: at its new place
+            return spans[k][2]
+        k = bisect.bisect_right(ends, offset) - 1
+        if k < 0:                                 # before every edit: unchanged
+            return offset
+        start, end, new_start = spans[k]          # after it: shifted by its change in length
+        return offset - end + new_start + len(edits[k].new)
 
     kept = [Repair(r.kind, moved(r.offset), r.detail) for r in repairs]
     new = [Repair(e.kind, s[2], e.detail) for e, s in zip(edits, spans) if e.kind]
