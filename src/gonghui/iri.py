@@ -56,7 +56,8 @@ def _is_org_like(text: str) -> bool:
 
 
 def short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+    # surrogatepass: a lone surrogate (possible in any Python str) still hashes instead of raising
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
 
 
 def pinyin_label(text: str) -> str:
