@@ -109,23 +109,24 @@ def test_refused_build_publishes_nothing(tmp_path, monkeypatch):
     out.mkdir()
     for name in FILES:
         (out / name).write_bytes(b"previous good file\n")
-    real = publish.to_dataset
+    from gonghui.rdf import Mapper
+    real = Mapper.entities_graph
 
-    def broken(corpus, base=None):
-        ds = real(corpus, base)
-        person = next(s for s, _, _, _ in ds.quads((None, rdflib.RDF.type, rdflib.URIRef("http://schema.org/Person"), None)))
-        ds.graph(rdflib.URIRef("urn:x:broken")).add((person, rdflib.URIRef("http://schema.org/name"),
-                                                      rdflib.Literal("second name", lang="zh")))
-        return ds
+    def broken(self):
+        g = real(self)
+        person = next(g.subjects(rdflib.RDF.type, rdflib.URIRef("http://schema.org/Person")))
+        g.add((person, rdflib.URIRef("http://schema.org/name"), rdflib.Literal("second name", lang="zh")))
+        return g
 
-    monkeypatch.setattr(publish, "to_dataset", broken)
+    monkeypatch.setattr(Mapper, "entities_graph", broken)
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     shutil.copy(SEEDS / "002_275f075df0088502.txt", seeds)
-    assert build(seeds, out) is False
+    assert build(seeds, out, cache_dir=tmp_path / "cache") is False
     for name in FILES:
         assert (out / name).read_bytes() == b"previous good file\n"
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not (out / "SHA256SUMS").exists()
 
 
 def test_bad_page_refused_or_left_out_with_keep_going(tmp_path):

@@ -1,8 +1,12 @@
 """Map the resolved corpus to RDF, following ontology/README.md (the core contract).
 
-The dataset is a set of named graphs: one per source page (its issue, articles, mentions and the
-posts it attests), one for the entities (people, organisations, places, slogans, events, roles),
-one for the build (provenance). Their union is the published Turtle.
+The dataset is a set of named graphs that share no triple:
+- `graph/entities`: people, organisations, places, slogans, events, roles, newspapers, issues,
+  dates and the core of every post (member, organisation, role), built from the `Corpus`;
+- `graph/build`: the build as a prov:Activity;
+- `graph/page/{stem}`: one per source page — the page, its articles, the mentions pinned to its
+  text and the posts it attests (dated by its issue). A page graph needs only its own page and
+  the corpus's IRI tables, so pages can be mapped in parallel and one at a time.
 """
 from __future__ import annotations
 
@@ -13,14 +17,16 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from . import __version__
 from .iri import Minter, pinyin_label
-from .model import Item
-from .resolve import Corpus
+from .model import Item, PageEntities
+from .resolve import Corpus, event_key, place_key
 from .vocab import GH, OA, ORG, PREFIXES, SCHEMA, TIME
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
 ORG_CLASS = {"union": GH.TradeUnion, "party": GH.PartyBody, "government": GH.GovernmentBody,
              "legislature": GH.Legislature, "company": GH.Company, "association": GH.Association,
              "media": GH.MediaOrganisation, "school": GH.School}
+CREDIT_PROPERTY = {"reporter": GH.reporter, "correspondent": GH.correspondent, "photographer": GH.photographer,
+                   "author": SCHEMA.author, "speaker": SCHEMA.author}
 
 
 def zh(text: str) -> Literal:
@@ -33,6 +39,8 @@ def file_stem(source: str) -> str:
 
 
 class Mapper:
+    """Mints the IRIs of a corpus and maps it to graphs."""
+
     def __init__(self, corpus: Corpus, base: str = DEFAULT_BASE):
         self.c = corpus
         self.base = base if base.endswith(("/", "#")) else base + "/"
@@ -40,13 +48,14 @@ class Mapper:
         self.mint = Minter()
         self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
         self.mint.assign("org", {k: k for k in corpus.organisations})
-        self.mint.assign("place", {k: sorted(p.names, key=len)[-1] for k, p in corpus.places.items()})
+        self.mint.assign("place", {k: sorted(p.names, key=lambda n: (-len(n), n))[0] for k, p in corpus.places.items()})
         self.mint.assign("slogan", {k: k for k in corpus.slogans})
-        self.mint.assign("event", {k: k.split("@")[0] + (" " + k.split("@")[1] if "@" in k else "") for k in corpus.events})
-        roles = {post.role for p in corpus.people.values() for _, post in p.posts}
-        self.mint.assign("role", {r: r for r in roles})
-        papers = {pe.document.issue.newspaper for pe in corpus.pages if pe.document.issue and pe.document.issue.newspaper}
-        self.mint.assign("newspaper", {n: n for n in papers})
+        self.mint.assign("event", {k: k.replace("@", " ") for k in corpus.events})
+        self.mint.assign("role", {r: r for r in self.roles()})
+        self.mint.assign("newspaper", {paper: paper for paper, _ in corpus.issues})
+
+    def roles(self) -> list[str]:
+        return sorted({role for p in self.c.people.values() for _, role in p.roles})
 
     # ------------------------------------------------------------ IRIs
     def person(self, key): return self.ID[f"person/{self.mint('person', key)}"]
@@ -56,44 +65,18 @@ class Mapper:
     def event(self, key): return self.ID[f"event/{self.mint('event', key)}"]
     def role(self, key): return self.ID[f"role/{self.mint('role', key)}"]
     def newspaper(self, name): return self.ID[f"newspaper/{self.mint('newspaper', name)}"]
-    def page(self, k): return self.ID[f"page/{file_stem(self.c.pages[k].document.page.source)}"]
-    def article(self, k, n): return self.ID[f"article/{file_stem(self.c.pages[k].document.page.source)}/{n}"]
+    def issue(self, paper, date): return self.ID[f"issue/{self.mint('newspaper', paper)}/{date}"]
+    def page(self, k): return self.ID[f"page/{file_stem(self.c.sources[k])}"]
+    def article(self, k, n): return self.ID[f"article/{file_stem(self.c.sources[k])}/{n}"]
     def date(self, iso): return self.ID[f"date/{iso}"]
     def build(self): return self.ID[f"build/{__version__}"]
     def software(self): return self.ID[f"software/gonghui/{__version__}"]
 
-    def issue(self, k):
-        issue = self.c.pages[k].document.issue
-        return self.ID[f"issue/{self.mint('newspaper', issue.newspaper)}/{issue.date}"]
+    def membership(self, person_key, org, role):
+        return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
 
-    # ------------------------------------------------------------ the dataset
-    def dataset(self) -> Dataset:
-        ds = Dataset()
-        for prefix, ns in PREFIXES.items():
-            ds.bind(prefix, ns)
-        ds.bind("id", self.ID)
-        meta = ds.graph(self.ID["graph/build"])
-        self._build(meta)
-        ents = ds.graph(self.ID["graph/entities"])
-        self._entities(ents)
-        for k in range(len(self.c.pages)):
-            self._page(ds.graph(self.ID[f"graph/page/{file_stem(self.c.pages[k].document.page.source)}"]), k)
-        return ds
-
-    def _build(self, g: Graph) -> None:
-        b, sw = self.build(), self.software()
-        g.add((b, RDF.type, PROV.Activity))
-        g.add((b, RDFS.label, Literal(f"gonghui build {__version__}", lang="en")))
-        g.add((b, PROV.wasAssociatedWith, sw))
-        g.add((sw, RDF.type, PROV.SoftwareAgent))
-        g.add((sw, SCHEMA.name, Literal("gonghui")))
-        g.add((sw, SCHEMA.softwareVersion, Literal(__version__)))
-        for k in range(len(self.c.pages)):
-            g.add((b, PROV.used, self.page(k)))
-        scheme = self.ID["slogans"]
-        g.add((scheme, RDF.type, SKOS.ConceptScheme))
-        g.add((scheme, SKOS.prefLabel, zh("口号与提法")))
-        g.add((scheme, RDFS.label, Literal("Slogans, campaigns and formulas", lang="en")))
+    def graph_name(self, k: int | str) -> URIRef:
+        return self.ID[f"graph/page/{file_stem(self.c.sources[k])}" if isinstance(k, int) else f"graph/{k}"]
 
     def _label(self, g, node, text):
         g.add((node, RDFS.label, zh(text)))
@@ -101,12 +84,36 @@ class Mapper:
         if py:
             g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
 
-    def _entities(self, g: Graph) -> None:
+    # ------------------------------------------------------------ the build
+    def build_graph(self) -> Graph:
+        g = Graph()
+        b, sw = self.build(), self.software()
+        g.add((b, RDF.type, PROV.Activity))
+        g.add((b, RDFS.label, Literal(f"gonghui build {__version__}", lang="en")))
+        g.add((b, PROV.wasAssociatedWith, sw))
+        g.add((sw, RDF.type, PROV.SoftwareAgent))
+        g.add((sw, SCHEMA.name, Literal("gonghui")))
+        g.add((sw, SCHEMA.softwareVersion, Literal(__version__)))
+        for k in range(len(self.c.sources)):
+            g.add((b, PROV.used, self.page(k)))
+        return g
+
+    # ------------------------------------------------------------ entities
+    def entities_graph(self) -> Graph:
+        g = Graph()
         for key, p in self.c.people.items():
             node = self.person(key)
             g.add((node, RDF.type, SCHEMA.Person))
             g.add((node, SCHEMA.name, zh(p.name)))
             self._label(g, node, p.name)
+            for org, role in sorted(p.roles):
+                if org in self.c.organisations:
+                    m = self.membership(key, org, role)
+                    g.add((m, RDF.type, ORG.Membership))
+                    g.add((m, ORG.member, node))
+                    g.add((m, ORG.organization, self.org(org)))
+                    g.add((m, ORG.role, self.role(role)))
+                    g.add((m, PROV.wasGeneratedBy, self.build()))
         for key, o in self.c.organisations.items():
             node = self.org(key)
             g.add((node, RDF.type, ORG.Organization))
@@ -129,12 +136,16 @@ class Mapper:
                 g.add((node, GH.divisionCode, Literal(pl.code)))
             if pl.level:
                 g.add((node, GH.divisionLevel, Literal(pl.level)))
+        scheme = self.ID["slogans"]
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, SKOS.prefLabel, zh("口号与提法")))
+        g.add((scheme, RDFS.label, Literal("Slogans, campaigns and formulas", lang="en")))
         for key, s in self.c.slogans.items():
             node = self.slogan(key)
             g.add((node, RDF.type, GH.Slogan))
             g.add((node, RDF.type, SKOS.Concept))
             g.add((node, SKOS.prefLabel, zh(s.label)))
-            g.add((node, SKOS.inScheme, self.ID["slogans"]))
+            g.add((node, SKOS.inScheme, scheme))
             for v in sorted(s.variants - {s.label}):
                 g.add((node, SKOS.altLabel, zh(v)))
             self._label(g, node, s.label)
@@ -144,41 +155,23 @@ class Mapper:
             g.add((node, SCHEMA.name, zh(e.name)))
             if e.date:
                 g.add((node, SCHEMA.startDate, Literal(e.date, datatype=XSD.date)))
-        for role in sorted({post.role for p in self.c.people.values() for _, post in p.posts}):
+        for role in self.roles():
             node = self.role(role)
             g.add((node, RDF.type, ORG.Role))
             g.add((node, RDF.type, SKOS.Concept))
             g.add((node, SKOS.prefLabel, zh(role)))
             self._label(g, node, role)
+        for (paper, date), (k, issue) in self.c.issues.items():
+            self._issue(g, paper, date, k, issue)
+        return g
 
-    def _page(self, g: Graph, k: int) -> None:
-        pe = self.c.pages[k]
-        doc = pe.document
-        page = self.page(k)
-        g.add((page, RDF.type, GH.SourcePage))
-        g.add((page, RDF.type, PROV.Entity))
-        g.add((page, GH.fileName, Literal(doc.page.source)))
-        g.add((page, GH.sha256, Literal(doc.page.sha256)))
-        g.add((page, GH.encoding, Literal(doc.page.encoding)))
-        g.add((page, GH.normalisedText, zh(doc.page.text)))
-        issue_node = None
-        date = None
-        if doc.issue and doc.issue.newspaper and doc.issue.date:
-            issue_node = self._issue(g, k)
-            date = doc.issue.date
-        for n, item in enumerate(doc.items, start=1):
-            self._item(g, k, n, item, issue_node, date)
-        self._mentions(g, k)
-        self._posts(g, k, date)
-
-    def _issue(self, g: Graph, k: int):
-        issue = self.c.pages[k].document.issue
-        node, paper = self.issue(k), self.newspaper(issue.newspaper)
+    def _issue(self, g: Graph, paper_name: str, date: str, k: int, issue) -> None:
+        node, paper = self.issue(paper_name, date), self.newspaper(paper_name)
         g.add((paper, RDF.type, SCHEMA.Newspaper))
         g.add((paper, RDF.type, ORG.Organization))
         g.add((paper, RDF.type, GH.MediaOrganisation))
-        g.add((paper, SCHEMA.name, zh(issue.newspaper)))
-        self._label(g, paper, issue.newspaper)
+        g.add((paper, SCHEMA.name, zh(paper_name)))
+        self._label(g, paper, paper_name)
         g.add((paper, SKOS.altLabel, zh("本报")))
         if issue.cn_number:
             g.add((paper, GH.cnSerial, Literal(issue.cn_number)))
@@ -186,8 +179,8 @@ class Mapper:
             g.add((paper, GH.postalDistributionCode, Literal(issue.postal_code)))
         g.add((node, RDF.type, SCHEMA.PublicationIssue))
         g.add((node, SCHEMA.isPartOf, paper))
-        g.add((node, SCHEMA.datePublished, Literal(issue.date, datatype=XSD.date)))
-        g.add((node, SCHEMA.issueNumber, Literal(issue.issue_number or issue.total_number or issue.date)))
+        g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
+        g.add((node, SCHEMA.issueNumber, Literal(issue.issue_number or issue.total_number or date.replace("-", ""))))
         if issue.total_number:
             g.add((node, GH.runningNumber, Literal(issue.total_number)))
         for prop, value in ((GH.weekday, issue.weekday), (GH.lunarDate, issue.lunar_date), (SCHEMA.address, issue.address)):
@@ -199,15 +192,38 @@ class Mapper:
                 g.add((node, prop, Literal(value)))
         for label, number in sorted(issue.phones.items()):
             g.add((node, SCHEMA.telephone, Literal(f"{label}: {number}")))
-        for label, url in sorted(issue.websites.items()):
+        for _, url in sorted(issue.websites.items()):
             g.add((node, SCHEMA.url, Literal(url)))
         if issue.publisher and issue.publisher in self.c.organisations:
             g.add((node, SCHEMA.publisher, self.org(issue.publisher)))
             g.add((paper, SCHEMA.publisher, self.org(issue.publisher)))
-        if issue.editor and issue.editor in self.c.people:
-            g.add((node, SCHEMA.editor, self.person(issue.editor)))
-        g.add((node, GH.sourcePage, self.page(k)))
-        return node
+        editor = self.c.person_key.get((k, issue.editor)) if issue.editor else None
+        if editor:
+            g.add((node, SCHEMA.editor, self.person(editor)))
+        instant = self.date(date)
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
+
+    # ------------------------------------------------------------ one page
+    def page_graph(self, k: int, pe: PageEntities) -> Graph:
+        g = Graph()
+        doc = pe.document
+        page = self.page(k)
+        g.add((page, RDF.type, GH.SourcePage))
+        g.add((page, RDF.type, PROV.Entity))
+        g.add((page, GH.fileName, Literal(doc.page.source)))
+        g.add((page, GH.sha256, Literal(doc.page.sha256)))
+        g.add((page, GH.encoding, Literal(doc.page.encoding)))
+        g.add((page, GH.normalisedText, zh(doc.page.text)))
+        issue_node, date = None, None
+        if doc.issue and doc.issue.newspaper and doc.issue.date:
+            issue_node, date = self.issue(doc.issue.newspaper, doc.issue.date), doc.issue.date
+            g.add((issue_node, GH.sourcePage, page))
+        for n, item in enumerate(doc.items, start=1):
+            self._item(g, k, n, item, issue_node, date)
+        self._mentions(g, k, pe)
+        self._posts(g, k, pe, date)
+        return g
 
     def _item(self, g: Graph, k: int, n: int, item: Item, issue_node, date) -> None:
         node = self.article(k, n)
@@ -249,70 +265,61 @@ class Mapper:
             g.add((node, SCHEMA.isPartOf, issue_node))
             g.add((issue_node, SCHEMA.hasPart, node))
             g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
-        prop_of = {"reporter": GH.reporter, "correspondent": GH.correspondent, "photographer": GH.photographer,
-                   "author": SCHEMA.author, "speaker": SCHEMA.author}
         for c in item.credits:
-            key = self._person_key(k, c.name)
+            key = self.c.person_key.get((k, c.name))
             if key:
-                g.add((node, prop_of[c.role], self.person(key)))
+                g.add((node, CREDIT_PROPERTY[c.role], self.person(key)))
 
-    def _person_key(self, k: int, name: str) -> str | None:
-        for key, p in self.c.people.items():
-            if p.name == name and any(a.page == k for a in p.mentions):
-                return key
-        return None
-
-    def _mentions(self, g: Graph, k: int) -> None:
-        stem = file_stem(self.c.pages[k].document.page.source)
+    def _mentions(self, g: Graph, k: int, pe: PageEntities) -> None:
+        stem = file_stem(self.c.sources[k])
         page = self.page(k)
-        groups = [("person", self.person, self.c.people), ("org", self.org, self.c.organisations),
-                  ("place", self.place, self.c.places), ("slogan", self.slogan, self.c.slogans),
-                  ("event", self.event, self.c.events)]
-        for kind, iri_of, table in groups:
-            for key, ent in table.items():
-                for a in ent.mentions:
-                    if a.page != k:
-                        continue
-                    target = iri_of(key)
-                    m = a.mention
-                    if m.item is not None:
-                        g.add((self.article(k, m.item + 1), SCHEMA.mentions, target))
-                    ann = self.ID[f"mention/{stem}/{m.start}-{m.end}-{kind}"]
-                    tgt = URIRef(f"{ann}#target")
-                    sel = URIRef(f"{ann}#selector")
-                    g.add((ann, RDF.type, OA.Annotation))
-                    g.add((ann, OA.hasBody, target))
-                    g.add((ann, OA.hasTarget, tgt))
-                    g.add((ann, PROV.wasGeneratedBy, self.build()))
-                    g.add((tgt, RDF.type, OA.SpecificResource))
-                    g.add((tgt, OA.hasSource, page))
-                    g.add((tgt, OA.hasSelector, sel))
-                    g.add((sel, RDF.type, OA.TextPositionSelector))
-                    g.add((sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
-                    g.add((sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
-                    g.add((sel, OA.exact, zh(m.text)))
+        targets = [("person", self.person(self.c.person_key[(k, p.name)]), p.mentions) for p in pe.people]
+        targets += [("org", self.org(o.name), o.mentions) for o in pe.organisations]
+        targets += [("place", self.place(place_key(p.code, p.name)), p.mentions) for p in pe.places]
+        targets += [("slogan", self.slogan(s.label), s.mentions) for s in pe.slogans]
+        targets += [("event", self.event(event_key(e.name, e.date)), e.mentions) for e in pe.events]
+        for kind, target, mentions in targets:
+            for m in mentions:
+                if m.item is not None:
+                    g.add((self.article(k, m.item + 1), SCHEMA.mentions, target))
+                ann = self.ID[f"mention/{stem}/{m.start}-{m.end}-{kind}"]
+                tgt, sel = URIRef(f"{ann}#target"), URIRef(f"{ann}#selector")
+                g.add((ann, RDF.type, OA.Annotation))
+                g.add((ann, OA.hasBody, target))
+                g.add((ann, OA.hasTarget, tgt))
+                g.add((ann, PROV.wasGeneratedBy, self.build()))
+                g.add((tgt, RDF.type, OA.SpecificResource))
+                g.add((tgt, OA.hasSource, page))
+                g.add((tgt, OA.hasSelector, sel))
+                g.add((sel, RDF.type, OA.TextPositionSelector))
+                g.add((sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
+                g.add((sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
+                g.add((sel, OA.exact, zh(m.text)))
 
-    def _posts(self, g: Graph, k: int, date: str | None) -> None:
-        for key, p in self.c.people.items():
-            for page_k, post in p.posts:
-                if page_k != k or not post.org or post.org not in self.c.organisations:
+    def _posts(self, g: Graph, k: int, pe: PageEntities, date: str | None) -> None:
+        """What this page attests of each post: the title as printed, the article, the date."""
+        for p in pe.people:
+            key = self.c.person_key[(k, p.name)]
+            for post in p.posts:
+                if not post.org or post.org not in self.c.organisations:
                     continue
-                person_slug = self.mint("person", key)
-                node = self.ID[f"membership/{person_slug}/{self.mint('org', post.org)}/{self.mint('role', post.role)}"]
-                g.add((node, RDF.type, ORG.Membership))
-                g.add((node, ORG.member, self.person(key)))
-                g.add((node, ORG.organization, self.org(post.org)))
-                g.add((node, ORG.role, self.role(post.role)))
+                node = self.membership(key, post.org, post.role)
                 g.add((node, GH.postTitle, zh(post.title)))
-                g.add((node, PROV.wasGeneratedBy, self.build()))
                 if post.mention and post.mention.item is not None:
                     g.add((node, PROV.wasDerivedFrom, self.article(k, post.mention.item + 1)))
                 if date:
-                    instant = self.date(date)
-                    g.add((node, GH.attestedAt, instant))
-                    g.add((instant, RDF.type, TIME.Instant))
-                    g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
+                    g.add((node, GH.attestedAt, self.date(date)))
 
 
-def to_dataset(corpus: Corpus, base: str | None = None) -> Dataset:
-    return Mapper(corpus, base or DEFAULT_BASE).dataset()
+def to_dataset(corpus: Corpus, pages: list[PageEntities], base: str | None = None) -> Dataset:
+    """The whole dataset in memory (fine for small corpora and tests; the build streams)."""
+    mapper = Mapper(corpus, base or DEFAULT_BASE)
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns)
+    for name, graph in [("build", mapper.build_graph()), ("entities", mapper.entities_graph())] + \
+            [(k, mapper.page_graph(k, pe)) for k, pe in enumerate(pages)]:
+        target = ds.graph(mapper.graph_name(name))
+        for t in graph:
+            target.add(t)
+    return ds

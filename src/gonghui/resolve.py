@@ -1,29 +1,27 @@
 """Merge what the pages found into one set of entities for the whole corpus.
 
-The same person or organisation on several pages is one entity with all posts and mentions
-collected. Two people with the same name stay apart where the text shows it: both hold posts
-and their organisations share nothing (not the same body, not one under the other's place).
+The same person or organisation on several pages is one entity with all posts collected. Two
+people with the same name stay apart where the text shows it: both hold posts and their
+organisations share nothing (not the same body, not one under the other's place).
+
+Pages are read one at a time and only what identity needs is kept (names, forms, posts), so a
+large archive can be resolved without holding every page in memory; the mentions stay with the
+pages and are mapped page by page.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
-from .model import Mention, PageEntities, Post
-
-
-@dataclass
-class Attested:
-    """A record found on one page: (page index, mention)."""
-    page: int
-    mention: Mention
+from .model import Issue, PageEntities
 
 
 @dataclass
 class Person:
     key: str                      # unique key: the name, or name + "#" + org for a namesake
     name: str
-    posts: list[tuple[int, Post]] = field(default_factory=list)     # (page index, post)
-    mentions: list[Attested] = field(default_factory=list)
+    orgs: set[str] = field(default_factory=set)
+    roles: set[tuple[str, str]] = field(default_factory=set)     # (org, role) of every post
 
 
 @dataclass
@@ -32,7 +30,6 @@ class Organisation:
     kind: str
     forms: set[str] = field(default_factory=set)
     parent: str | None = None
-    mentions: list[Attested] = field(default_factory=list)
 
 
 @dataclass
@@ -41,81 +38,97 @@ class Place:
     names: set[str] = field(default_factory=set)
     level: str | None = None
     code: str | None = None
-    parent: str | None = None
-    mentions: list[Attested] = field(default_factory=list)
 
 
 @dataclass
 class Slogan:
     label: str
     variants: set[str] = field(default_factory=set)
-    mentions: list[Attested] = field(default_factory=list)
 
 
 @dataclass
 class Event:
     name: str
     date: str | None
-    place: str | None = None
-    mentions: list[Attested] = field(default_factory=list)
 
 
 @dataclass
 class Corpus:
-    pages: list[PageEntities]
-    people: dict[str, Person]
-    organisations: dict[str, Organisation]
-    places: dict[str, Place]
-    slogans: dict[str, Slogan]
-    events: dict[str, Event]
+    sources: list[str] = field(default_factory=list)          # page file names, in build order
+    people: dict[str, Person] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
+    slogans: dict[str, Slogan] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    issues: dict[tuple[str, str], tuple[int, Issue]] = field(default_factory=dict)  # (paper, date) → (page, masthead)
+    person_key: dict[tuple[int, str], str] = field(default_factory=dict)  # (page, name) → key
+    by_name: dict[str, list[str]] = field(default_factory=dict)           # name → person keys
 
 
-def resolve(pages: list[PageEntities]) -> Corpus:
-    corpus = Corpus(pages, {}, {}, {}, {}, {})
+def place_key(code: str | None, name: str) -> str:
+    return code or name
+
+
+def event_key(name: str, date: str | None) -> str:
+    return f"{name}@{date}" if date else name
+
+
+def resolve(pages: Iterable[PageEntities]) -> Corpus:
+    corpus = Corpus()
     for k, page in enumerate(pages):
-        for o in page.organisations:
-            org = corpus.organisations.setdefault(o.name, Organisation(o.name, o.kind))
-            org.forms |= o.forms
-            org.parent = org.parent or o.parent
-            org.mentions += [Attested(k, m) for m in o.mentions]
-        for p in page.people:
-            person = _person_for(corpus, p.name, {post.org for post in p.posts if post.org})
-            person.posts += [(k, post) for post in p.posts]
-            person.mentions += [Attested(k, m) for m in p.mentions]
-        for pl in page.places:
-            key = pl.code or pl.name
-            place = corpus.places.setdefault(key, Place(key, level=pl.level, code=pl.code, parent=pl.parent))
-            place.names.add(pl.name)
-            place.mentions += [Attested(k, m) for m in pl.mentions]
-        for s in page.slogans:
-            slogan = corpus.slogans.setdefault(s.label, Slogan(s.label))
-            slogan.variants |= s.variants
-            slogan.mentions += [Attested(k, m) for m in s.mentions]
-        for e in page.events:
-            key = f"{e.name}@{e.date}" if e.date else e.name
-            event = corpus.events.setdefault(key, Event(e.name, e.date, e.place))
-            event.mentions += [Attested(k, m) for m in e.mentions]
-    # parents named by a sub-organisation are organisations too (the body a 党组 belongs to)
+        add_page(corpus, k, page)
+    _add_parents(corpus)
+    return corpus
+
+
+def add_page(corpus: Corpus, k: int, page: PageEntities) -> None:
+    """Fold one page into the corpus (page k of the build)."""
+    corpus.sources.append(page.document.page.source)
+    issue = page.document.issue
+    if issue and issue.newspaper and issue.date:
+        corpus.issues.setdefault((issue.newspaper, issue.date), (k, issue))
+    for o in page.organisations:
+        org = corpus.organisations.setdefault(o.name, Organisation(o.name, o.kind))
+        org.forms |= o.forms
+        org.parent = org.parent or o.parent
+    for p in page.people:
+        orgs = {post.org for post in p.posts if post.org}
+        person = _person_for(corpus, p.name, orgs)
+        person.orgs |= orgs
+        person.roles |= {(post.org, post.role) for post in p.posts if post.org}
+        corpus.person_key[(k, p.name)] = person.key
+    for pl in page.places:
+        key = place_key(pl.code, pl.name)
+        place = corpus.places.setdefault(key, Place(key, level=pl.level, code=pl.code))
+        place.names.add(pl.name)
+    for s in page.slogans:
+        corpus.slogans.setdefault(s.label, Slogan(s.label)).variants |= s.variants
+    for e in page.events:
+        corpus.events.setdefault(event_key(e.name, e.date), Event(e.name, e.date))
+
+
+def _add_parents(corpus: Corpus) -> None:
+    """Parents named by a sub-organisation are organisations too (the body a 党组 belongs to)."""
+    from .extract import suffix_kind
     for org in list(corpus.organisations.values()):
         if org.parent and org.parent not in corpus.organisations:
-            from .extract import suffix_kind
             kind = suffix_kind(org.parent)
             if kind:
                 corpus.organisations[org.parent] = Organisation(org.parent, kind, {org.parent})
             else:
                 org.parent = None
-    return corpus
 
 
 def _person_for(corpus: Corpus, name: str, orgs: set[str]) -> Person:
     """The existing person of that name unless both hold posts in unrelated organisations."""
-    namesakes = [p for p in corpus.people.values() if p.name == name]
-    for p in namesakes:
-        theirs = {post.org for _, post in p.posts if post.org}
-        if not orgs or not theirs or _related(orgs, theirs):
+    namesakes = corpus.by_name.setdefault(name, [])
+    for key in namesakes:
+        p = corpus.people[key]
+        if not orgs or not p.orgs or _related(orgs, p.orgs):
             return p
     key = name if not namesakes else f"{name}#{sorted(orgs)[0]}"
     corpus.people[key] = Person(key, name)
+    namesakes.append(key)
     return corpus.people[key]
 
 
