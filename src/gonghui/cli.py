@@ -163,3 +163,7 @@ def query(query, endpoint, fmt):
     from .query import run_query
 
     click.echo(run_query(query, endpoint=endpoint, fmt=fmt))
+
+
+if __name__ == "__main__":
+    main()

@@ -145,9 +145,11 @@ def _convert_task(args: tuple[Path, str, Path, str]) -> str | None:
     path, sha, root, version = args
     try:
         pe = convert_page(path)
+        Cache(root, version).store_page(path.name, sha, pe)
     except InputError as exc:
         return str(exc)
-    Cache(root, version).store_page(path.name, sha, pe)
+    except OSError as exc:
+        return f"{path.name}: cannot write the cache ({exc.strerror or exc})"
     return None
 
 
@@ -546,6 +548,14 @@ def publish_sources(sources: list[Source], cache: Cache, out_dir: Path, base: st
                     workers: int, echo: Callable | None, failed: list[tuple[str, str]]) -> bool:
     if not sources:
         raise InputError("no page could be converted")
+    try:
+        return _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed)
+    except OSError as exc:
+        # disk full, read-only folder …: one line; the staging folder is gone, lod/ untouched
+        raise InputError(f"{out_dir}: cannot publish ({exc.strerror or exc})") from None
+
+
+def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -> bool:
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     while True:

@@ -1,0 +1,153 @@
+"""Parallel, incremental and sharded builds, and a build that is killed or cannot write."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gonghui import publish
+from gonghui.cli import main
+from gonghui.errors import InputError
+from gonghui.publish import FILES, SUMS, build, merge, recover, verify
+
+SEEDS = Path(__file__).parents[1] / "seeds"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in FILES + (SUMS,)}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref")
+    assert build(SEEDS, out / "lod", workers=2, cache_dir=out / "cache")
+    return out
+
+
+def test_one_worker_gives_the_same_bytes_as_two(reference, tmp_path):
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=tmp_path / "cache")
+    assert files_of(tmp_path / "lod") == files_of(reference / "lod")
+
+
+def test_rebuild_converts_only_the_changed_page(tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    cache = tmp_path / "cache"
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    converted = []
+    real = publish.convert_page
+    monkeypatch.setattr(publish, "convert_page", lambda p: converted.append(p.name) or real(p))
+    page = sorted(seeds.glob("*.txt"))[1]
+    page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 记者阎明报道 日前,又一段新的报道。\n", encoding="utf-8")
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    assert converted == [page.name]
+    converted.clear()
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache, cache=False)   # --no-cache
+    assert len(converted) == len(list(seeds.glob("*.txt")))
+
+
+def test_corrupted_cache_entry_is_rebuilt(reference, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
+    entries = sorted(cache.rglob("pages/*.pkl"))
+    entries[0].write_bytes(entries[0].read_bytes()[:100])        # truncated
+    entries[1].write_bytes(b"\0" * 64)                            # garbage
+    converted = []
+    real = publish.convert_page
+    monkeypatch.setattr(publish, "convert_page", lambda p: converted.append(p.name) or real(p))
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
+    assert len(converted) == 2
+    assert files_of(tmp_path / "lod") == files_of(reference / "lod")
+
+
+def test_a_new_code_version_invalidates_the_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
+    monkeypatch.setattr(publish, "code_version", lambda: "another-version")
+    converted = []
+    real = publish.convert_page
+    monkeypatch.setattr(publish, "convert_page", lambda p: converted.append(p.name) or real(p))
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
+    assert len(converted) == 5
+
+
+def test_shards_merge_into_the_same_dataset(reference, tmp_path):
+    runner = CliRunner()
+    for i in (1, 2):
+        res = runner.invoke(main, ["build", "--quiet", "--shard", f"{i}/2", "--seeds", str(SEEDS),
+                                   "--out", str(tmp_path / f"s{i}")])
+        assert res.exit_code == 0, res.output
+    res = runner.invoke(main, ["merge", "--quiet", str(tmp_path / "s1"), str(tmp_path / "s2"),
+                               "--out", str(tmp_path / "lod")])
+    assert res.exit_code == 0, res.output
+    assert files_of(tmp_path / "lod") == files_of(reference / "lod")
+    bad = runner.invoke(main, ["build", "--shard", "3/2", "--seeds", str(SEEDS), "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2
+
+
+def test_verify_detects_a_changed_file(reference, tmp_path):
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    assert verify(lod) == []
+    data = bytearray((lod / "gonghui.ttl").read_bytes())
+    data[500] ^= 1
+    (lod / "gonghui.ttl").write_bytes(bytes(data))
+    res = CliRunner().invoke(main, ["verify", str(lod)])
+    assert res.exit_code == 1 and "gonghui.ttl" in res.output
+
+
+def test_interrupted_publish_is_rolled_back_or_forward(reference, tmp_path):
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    before = files_of(lod)
+    half = lod / ".staging-abc"
+    half.mkdir()
+    (half / "gonghui.ttl").write_text("half written")
+    recover(lod)
+    assert not half.exists() and files_of(lod) == before
+    done = lod / ".staging-def"
+    done.mkdir()
+    for name in FILES + (SUMS,):
+        (done / name).write_bytes(before[name])
+    (done / "COMPLETE").write_bytes(b"")
+    (lod / "gonghui.ttl").unlink()                  # killed half-way through the moves
+    recover(lod)
+    assert files_of(lod) == before and not done.exists()
+
+
+def test_sigkill_at_random_points_leaves_the_published_files_intact(reference, tmp_path):
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    before = files_of(lod)
+    cmd = [sys.executable, "-m", "gonghui.cli", "build", "--quiet", "--no-cache", "--seeds", str(SEEDS),
+           "--out", str(lod)]
+    env = dict(os.environ, PYTHONPATH=str(Path(publish.__file__).parents[1]))
+    for delay in (0.5, 2.0, 4.0):
+        proc = subprocess.Popen(cmd, env=env, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        recover(lod)
+        assert files_of(lod) == before, f"published files changed after a kill at {delay}s"
+    assert subprocess.run(cmd, env=env).returncode == 0
+    assert verify(lod) == [] and files_of(lod) == before
+
+
+def test_a_folder_that_cannot_be_written_gives_one_clear_error(reference, tmp_path, monkeypatch):
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    before = files_of(lod)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(publish.tempfile, "mkdtemp", full)
+    with pytest.raises(InputError, match="cannot publish.*No space left"):
+        build(SEEDS, lod, workers=1, cache_dir=reference / "cache")
+    assert files_of(lod) == before
+    assert not [p for p in lod.iterdir() if p.name.startswith(".")]
