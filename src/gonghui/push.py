@@ -36,6 +36,7 @@ from .errors import InputError
 DUMPS = ("gonghui.trig", "gonghui.nq", "gonghui.trig.gz", "gonghui.nq.gz")
 FORMATS = {".trig": RdfFormat.TRIG, ".nq": RdfFormat.N_QUADS}
 GSP_BATCH = 50_000        # triples per Graph Store request (~10 MB of N-Triples)
+MAX_PENDING = 200_000     # triples held back while gathering graphs that a dump lists in pieces
 UPDATE_BATCH = 250        # triples per SPARQL Update request: Virtuoso refuses ~2,000 and is fastest near 250
 HTTP_TIMEOUT = httpx.Timeout(300.0, connect=10.0)
 PAGE_GRAPH = "/graph/page/"   # how the build names page graphs (iri.py)
@@ -110,44 +111,49 @@ class Batch:
     replace: bool           # first batch of this graph: replace what the store holds
 
 
-def batches(quads: Iterator[Quad], size: int) -> Iterator[Batch]:
-    """Group consecutive quads of the same graph into batches of at most `size` triples.
+def batches(quads: Iterator[Quad], size: int, max_pending: int = MAX_PENDING) -> Iterator[Batch]:
+    """Gather the triples of each graph into batches of at most `size` triples.
 
-    The first batch of each named graph replaces it; a graph that shows up again later in the
-    file (TriG allows that) is appended to. Blank-node triples wait for the graph's last batch.
+    The gonghui TriG lists each graph in one piece, but N-Quads may interleave graphs: triples
+    wait in memory (at most `max_pending` of them) so that a graph goes in as few requests as
+    possible. The first batch of a named graph replaces it in the store, later ones are appended.
+    Blank-node triples wait for the graph's last batch: a blank node names the same node only
+    within one request.
     """
+    pending: dict[str | None, list[str]] = {}     # in order of first appearance
+    blank: dict[str | None, list[str]] = {}
     seen: set[str | None] = set()
-    current: str | None = None
-    lines: list[str] = []
-    blank: list[str] = []
-    started = False
+    held = 0
 
-    def flush(final: bool) -> Iterator[Batch]:
-        nonlocal lines, blank
-        body = lines + blank if final else lines
-        if body:
-            # The default graph is never replaced: other data may live there.
-            yield Batch(current, body, replace=current is not None and current not in seen)
-            seen.add(current)
-        lines = []
-        if final:
-            blank = []
+    def emit(graph: str | None, lines: list[str]) -> Batch:
+        # The default graph is never replaced: other data may live there.
+        batch = Batch(graph, lines, replace=graph is not None and graph not in seen)
+        seen.add(graph)
+        return batch
 
     for quad in quads:
         graph = None if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
-        if not started or graph != current:
-            if started:
-                yield from flush(final=True)
-            current, started = graph, True
         text = str(quad.triple)
         if isinstance(quad.subject, BlankNode) or isinstance(quad.object, BlankNode):
-            blank.append(text)
-        else:
-            lines.append(text)
-            if len(lines) >= size:
-                yield from flush(final=False)
-    if started:
-        yield from flush(final=True)
+            blank.setdefault(graph, []).append(text)
+            continue
+        lines = pending.setdefault(graph, [])
+        lines.append(text)
+        held += 1
+        if len(lines) >= size:
+            yield emit(graph, lines)
+            held -= len(lines)
+            pending[graph] = []
+        elif held >= max_pending:
+            for name, waiting in pending.items():
+                if waiting:
+                    yield emit(name, waiting)
+            pending = {name: [] for name in pending}
+            held = 0
+    for name in list(pending) + [g for g in blank if g not in pending]:
+        body = pending.get(name, []) + blank.get(name, [])
+        if body:
+            yield emit(name, body)
 
 
 # ------------------------------------------------------------------ talking to the store
@@ -320,7 +326,9 @@ def push(lod_dir: Path, *, endpoint: str, graph_store: str | None = None, user: 
         summary += f" {counted.default} default-graph triples were added, not replaced."
     if held is not None:
         in_graphs = counted.triples - counted.default
-        check = "as pushed" if held == in_graphs else f"but {in_graphs} were pushed: check the store"
+        check = ("as pushed" if held == in_graphs
+                 else f"the dump lists {in_graphs}: a triple listed twice counts once" if held < in_graphs
+                 else f"more than the {in_graphs} pushed: another writer uses these graphs")
         summary += f" The store now holds {held} triples in these graphs ({check}, counted at {endpoint})."
     summary += " Pushing again replaces the same graphs."
     return summary
