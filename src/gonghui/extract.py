@@ -16,6 +16,7 @@ rule-first and uses jieba only as a dictionary of ordinary words:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
 
@@ -131,12 +132,21 @@ def _suffix_regex() -> re.Pattern:
 
 
 def suffix_kind(name: str) -> str | None:
+    """The kind of organisation a name ends in (the longest suffix decides), or None."""
     if re.search(r"(省|市|县|区)委$", name):
         return "party"
-    for s in lexicon.org_suffixes():
-        if name.endswith(s.text):
-            return s.kind
+    kinds, longest = _suffix_kinds()
+    for n in range(min(longest, len(name)), 0, -1):
+        kind = kinds.get(name[-n:])
+        if kind:
+            return kind
     return None
+
+
+@functools.cache
+def _suffix_kinds() -> tuple[dict[str, str], int]:
+    kinds = {s.text: s.kind for s in lexicon.org_suffixes()}
+    return kinds, max(map(len, kinds))
 
 
 class Tokens:
@@ -147,6 +157,12 @@ class Tokens:
         spans = list(jieba.tokenize(text, HMM=False))
         self.starts = {start for _, start, _ in spans}
         self.ends = {end for _, _, end in spans}
+
+    @staticmethod
+    @functools.lru_cache(maxsize=4)
+    def of(text: str) -> "Tokens":
+        """The tokens of a page, computed once for all the finders."""
+        return Tokens(text)
 
 
 def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> int:
@@ -194,7 +210,7 @@ def _middle_ok(middle: str, suffix: str) -> bool:
 
 def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     """Organisation names: a prefix (division, 市/省/县 abbreviation or 中国 …), name words, a suffix."""
-    tokens = Tokens(text)
+    tokens = Tokens.of(text)
     home = _home_code(ctx)
     hits: list[OrgHit] = []
     for m in _suffix_regex().finditer(text):
@@ -397,7 +413,7 @@ def name_after(text: str, pos: int, strict: bool = True) -> str | None:
     boundaries = lexicon.name_boundaries()
     cands = []
     # 朱红认为: the third character may begin the boundary word itself
-    split_word = any(text.startswith(b, pos + 2) for b in boundaries if len(b) >= 2)
+    split_word = starts_with_boundary(text, pos + 2, min_len=2)
     lengths = (2, 3, 4) if split_word else (3, 2, 4)
     for n in lengths:
         name = text[pos:pos + n]
@@ -412,7 +428,7 @@ def name_after(text: str, pos: int, strict: bool = True) -> str | None:
 def _is_boundary(rest: str, boundaries) -> bool:
     if not rest or not IS_CJK.match(rest[0]):
         return True
-    return any(rest.startswith(b) for b in boundaries)
+    return starts_with_boundary(rest, 0)
 
 
 # characters that are surnames on paper but in running text almost always a function word
@@ -577,10 +593,29 @@ def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_en
     return posts
 
 
+@functools.cache
+def _title_set() -> tuple[frozenset[str], int]:
+    titles = frozenset(t.text for t in lexicon.titles())
+    return titles, max(map(len, titles))
+
+
+@functools.cache
+def _boundary_set() -> tuple[frozenset[str], int]:
+    words = lexicon.name_boundaries()
+    return words, max(map(len, words))
+
+
+def starts_with_boundary(text: str, pos: int, min_len: int = 1) -> bool:
+    """Does a boundary word (出席, 表示, 说 …) start at pos? Set lookups, not a scan of the list."""
+    words, longest = _boundary_set()
+    return any(text[pos:pos + n] in words for n in range(min_len, longest + 1))
+
+
 def _title_ending_at(text: str, end: int, org_at_end: dict | None = None) -> tuple[int, str] | None:
     """The title printed just before `end`; where an organisation ends right before a shorter
     title, that one (市总工会|主席, not 市总|工会主席)."""
-    cands = [(end - len(t.text), t.text) for t in lexicon.titles() if text[max(0, end - len(t.text)):end] == t.text]
+    titles, longest = _title_set()
+    cands = [(end - n, text[end - n:end]) for n in range(1, min(longest, end) + 1) if text[end - n:end] in titles]
     if not cands:
         return None
     if org_at_end:
@@ -600,7 +635,7 @@ NOT_PLACE_CORE = ("全", "本", "各", "该", "每", "城", "乡", "农", "新�
 def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
     """Divisions from the gazetteer (full names, and short names where they stand alone), then
     towns, villages, new districts and roads by their suffix right after a division or a word start."""
-    tokens = Tokens(text)
+    tokens = Tokens.of(text)
     home = _home_code(ctx)
     places: dict[str, PlaceRef] = {}
     ends: set[int] = set()
