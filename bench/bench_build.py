@@ -98,7 +98,11 @@ def run_build(pages: Path, out: Path, workers: int | None, cache: bool, timeout:
         sampler.start()
         timer = threading.Timer(timeout, lambda: os.killpg(proc.pid, 9))
         timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:                     # Ctrl-C: do not leave the build running
+            os.killpg(proc.pid, 9)
+            raise
         seconds = time.perf_counter() - start
         timer.cancel()
         done.set()
