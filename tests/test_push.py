@@ -252,11 +252,17 @@ def test_refused_credentials_are_one_line(tmp_path, user, expected):
     assert str(err.value) == f"http://store.test/update: HTTP 401: {expected}"
 
 
-def test_a_server_error_is_one_line_with_the_first_line_of_the_body(tmp_path):
-    mock = Recorder(lambda r: httpx.Response(500, text="<html>\nParse error at line 3\nstack …\n"))
+@pytest.mark.parametrize("body, detail", [
+    ("Parse error at line 3\nstack …\n", "Parse error at line 3"),
+    # An HTML error page (Virtuoso's): the cause is in a later line, so all text lines are kept.
+    ("<html><body><h1>HTTP/1.1 500 Request Failed</h1>\n<h3>Error 22023</h3>\nno default graph here</body></html>",
+     "HTTP/1.1 500 Request Failed | Error 22023 | no default graph here"),
+])
+def test_a_server_error_is_one_line_with_its_cause(tmp_path, body, detail):
+    mock = Recorder(lambda r: httpx.Response(500, text=body))
     with pytest.raises(InputError) as err:
         push(write_lod(tmp_path), endpoint="http://store.test/update?key=v", transport=mock.transport())
-    assert str(err.value) == "http://store.test/update: HTTP 500: Parse error at line 3"
+    assert str(err.value) == f"http://store.test/update: HTTP 500: {detail}"
 
 
 def free_port() -> int:

@@ -22,6 +22,7 @@ Every failure (no dump, unreadable dump, cannot connect, HTTP error) is one Inpu
 from __future__ import annotations
 
 import gzip
+import re
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -188,11 +189,14 @@ class BasicOrDigest(httpx.Auth):
 
 
 def _one_line(text: str, limit: int = 300) -> str:
-    """The first meaningful line of an error body (HTML markup skipped)."""
+    """An error body as one line: plain text gives its first line; HTML (Virtuoso's error pages)
+    gives all its text lines joined, since the cause is usually not the first."""
+    if text.lstrip().startswith("<"):
+        lines = [line.strip() for line in re.sub(r"<[^>]*>", "\n", text).splitlines()]
+        return " | ".join(line for line in lines if line)[:limit]
     for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("<"):
-            return line[:limit]
+        if line.strip():
+            return line.strip()[:limit]
     return ""
 
 
