@@ -15,10 +15,13 @@ deadline (sparql_worker.py), and request bodies and results are capped.
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import gzip
+import hashlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -28,6 +31,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 from starlette.applications import Starlette
 from starlette.datastructures import MultiDict
@@ -41,7 +45,8 @@ from starlette.staticfiles import StaticFiles
 
 from . import pages
 from .errors import InputError
-from .sparql_worker import PREFIXES, QueryTimeout, WorkerCrashed, WorkerPool, term, tidy_turtle
+from .sparql_worker import (PREFIXES, SERVICE_REFUSED, QueryTimeout, WorkerCrashed, WorkerPool,
+                            service_second_opinion, term, tidy_turtle)
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
 SITE = "https://w3id.org/gonghui/"          # the vocabulary's IRIs live here too
@@ -152,6 +157,9 @@ _TOKEN = re.compile(r"""
 """, re.X | re.S)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+# Brackets and "!" nest in the engine's parser, which runs out of stack at a few thousand levels
+# (the worker dies); real queries stay far below this.
+MAX_NESTING = 128
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
@@ -169,6 +177,7 @@ class QueryInfo:
     form: str | None = None                  # SELECT, ASK, … or the first update keyword
     service: bool = False                    # a SERVICE keyword outside strings, IRIs and comments
     from_graphs: list[str] = field(default_factory=list)   # FROM and FROM NAMED, resolved
+    depth: int = 0                           # deepest nesting of brackets and "!" outside strings
 
 
 def inspect_query(text: str, base: str) -> QueryInfo:
@@ -184,7 +193,12 @@ def inspect_query(text: str, base: str) -> QueryInfo:
             return prefixes[pfx] + re.sub(r"\\(.)", r"\1", local) if pfx in prefixes else None
         return None
 
+    depth, negations = 0, 0
     for i, (kind, value) in enumerate(tokens):
+        if kind == "other":
+            depth += (value in "({[") - (value in ")}]")
+            negations = negations + 1 if value == "!" else 0
+            info.depth = max(info.depth, depth + negations)
         if kind != "word":
             continue
         word = value.upper()
@@ -205,42 +219,24 @@ def inspect_query(text: str, base: str) -> QueryInfo:
     return info
 
 
-def _rdflib_sees_service(text: str) -> bool | None:
-    """Second opinion from an independent parser: True/False, or None if it cannot parse the query."""
-    from rdflib.plugins.sparql.parser import parseQuery
+SECOND_OPINION = "second opinion"     # the verdict of _service_first_look when a parser must decide
 
-    try:
-        tree = parseQuery(text)
-    except Exception:
-        return None
 
-    def walk(node) -> bool:
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            return True
-        if isinstance(node, dict):
-            return any(walk(v) for v in node.values())
-        if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-            return any(walk(v) for v in node)
-        return False
-
-    return walk(tree)
+def _service_first_look(text: str, info: QueryInfo, base: str) -> str | None:
+    """SERVICE_REFUSED, None, or SECOND_OPINION when the word appears only inside a name, string
+    or comment and an independent parser has to confirm there is no SERVICE clause."""
+    if info.service or inspect_query(_unescape(text), base).service:
+        return SERVICE_REFUSED
+    if "service" in _unescape(text).lower():
+        return SECOND_OPINION
+    return None
 
 
 def service_refusal(text: str, info: QueryInfo, base: str) -> str | None:
-    """Why a query must not run because it could make the engine call out, or None."""
-    message = ("SERVICE is not allowed on this endpoint: it would make the server fetch data from "
-               "another service. Run federated queries from your own machine.")
-    if info.service or inspect_query(_unescape(text), base).service:
-        return message
-    if "service" in _unescape(text).lower():
-        # The word appears only inside a name, string or comment; make sure a real parser agrees.
-        verdict = _rdflib_sees_service(text)
-        if verdict is None:
-            return ("the query mentions SERVICE in a form the safety check cannot parse; "
-                    "SERVICE is not allowed on this endpoint")
-        if verdict:
-            return message
-    return None
+    """Why a query must not run because it could make the engine call out, or None.
+    (The endpoint runs the slow second opinion in a query worker instead of calling this.)"""
+    verdict = _service_first_look(text, info, base)
+    return service_second_opinion(text) if verdict == SECOND_OPINION else verdict
 
 
 # ------------------------------------------------------------------ loading
@@ -251,6 +247,8 @@ class Dataset:
     triples: int          # distinct triples of the (merged) default graph
     graphs: list[str]     # names of the named graphs
     files: list[Path]
+    store: Path | None = None   # the persistent store folder (--store), None for a temporary store
+    reused: bool = False        # the persistent store was reused without parsing the files
 
 
 def _data_format(path: Path) -> tuple[RdfFormat, bool]:
@@ -294,32 +292,155 @@ def _load_file(store: Store, path: Path, base: str, scratch: Path) -> None:
         scratch.unlink(missing_ok=True)
 
 
+def _check_files(files: list[Path]) -> None:
+    if not files:
+        raise InputError("no data to serve: give --data FILE or build lod/ first (gonghui build)")
+    for path in files:
+        if not Path(path).is_file():
+            raise InputError(f"{path}: no such file")
+
+
+def _fill_store(db: Path, files: list[Path], base: str, scratch: Path) -> tuple[int, list[str]]:
+    """Load `files` into a new store at `db`; return its triple count and named graphs."""
+    store = Store(str(db))
+    try:
+        for path in files:
+            _load_file(store, Path(path), base, scratch)
+        triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+        graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+        store.flush()
+    except InputError:
+        del store   # close it before the caller removes the folder
+        raise
+    del store   # close it: the workers open the same directory read-only
+    return triples, graphs
+
+
 def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
     """Load RDF files into a fresh on-disk store.
 
     N-Quads and TriG keep their named graphs; the default graph holds the merge of everything,
     so a query without a dataset sees all the data once.
     """
-    if not files:
-        raise InputError("no data to serve: give --data FILE or build lod/ first (gonghui build)")
-    for path in files:
-        if not Path(path).is_file():
-            raise InputError(f"{path}: no such file")
+    _check_files(files)
     store_dir = tempfile.mkdtemp(prefix="gonghui-store-")
     atexit.register(shutil.rmtree, store_dir, True)
-    store = Store(str(Path(store_dir) / "db"))
     try:
-        for path in files:
-            _load_file(store, Path(path), base, Path(store_dir) / "scratch.nq")
-        triples = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-        graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
-        store.flush()
+        triples, graphs = _fill_store(Path(store_dir) / "db", files, base, Path(store_dir) / "scratch.nq")
     except InputError:
-        del store
         shutil.rmtree(store_dir, ignore_errors=True)
         raise
-    del store   # close it: the workers open the same directory read-only
     return Dataset(str(Path(store_dir) / "db"), triples, graphs, [Path(p) for p in files])
+
+
+# ------------------------------------------------------------------ the persistent store (--store)
+
+STORE_MANIFEST = "gonghui-store.json"   # marks a folder as ours and says what it was loaded from
+STORE_LAYOUT = 1                        # bump when the way the store is filled changes
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_manifest(directory: Path) -> dict | None:
+    try:
+        manifest = json.loads((directory / STORE_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _opens(db: Path) -> bool:
+    """Whether the store can be opened the way the workers open it."""
+    try:
+        store = Store.read_only(str(db))
+    except (OSError, RuntimeError):   # missing (OSError) or damaged (RuntimeError: Corruption …)
+        return False
+    del store
+    return True
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_leftovers(directory: Path) -> None:
+    """Remove half loads and replaced stores beside `directory` left by a killed server."""
+    for other in directory.parent.glob(f".{directory.name}.*-*"):
+        kind, _, rest = other.name[len(directory.name) + 2:].partition("-")
+        pid = rest.split("-")[0]
+        if kind in ("loading", "old") and pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def open_store(files: list[Path], directory: Path, base: str = DEFAULT_BASE) -> Dataset:
+    """The dataset in the persistent store `directory`, loading `files` only when they changed.
+
+    The folder records the SHA-256 of every source file (gonghui-store.json). When the files,
+    the base or the pyoxigraph version differ, the data is loaded into a new folder beside it
+    that replaces the old one only when complete: a killed load never leaves a half store.
+    """
+    _check_files(files)
+    directory = Path(os.path.abspath(directory))   # "." and ".." get a real name to put beside
+    if directory.exists() and not directory.is_dir():
+        raise InputError(f"{directory}: --store must be a folder, not a file")
+    manifest = _read_manifest(directory)
+    if manifest is None and directory.is_dir() and any(directory.iterdir()):
+        # Never replace a folder we did not make.
+        raise InputError(f"{directory}: not a gonghui store (no {STORE_MANIFEST}); give a new or empty folder")
+    try:
+        sources = [{"file": str(Path(p).resolve()), "bytes": Path(p).stat().st_size, "sha256": _sha256(Path(p))}
+                   for p in files]
+    except OSError as exc:
+        raise InputError(f"{exc.filename}: cannot be read ({exc.strerror})") from None
+    key = {"layout": STORE_LAYOUT, "pyoxigraph": pyoxigraph.__version__, "base": base,
+           "sha256": [s["sha256"] for s in sources]}
+    db = directory / "db"
+    if directory.parent.is_dir():
+        _remove_leftovers(directory)
+    if manifest is not None and manifest.get("key") == key and _opens(db):
+        try:
+            return Dataset(str(db), int(manifest["triples"]), [str(g) for g in manifest["graphs"]],
+                           [Path(p) for p in files], store=directory, reused=True)
+        except (KeyError, TypeError, ValueError):
+            pass   # a damaged record: load again
+
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        loading = Path(tempfile.mkdtemp(prefix=f".{directory.name}.loading-{os.getpid()}-", dir=directory.parent))
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot create the store there ({exc.strerror})") from None
+    old = None
+    try:
+        triples, graphs = _fill_store(loading / "db", files, base, loading / "scratch.nq")
+        (loading / STORE_MANIFEST).write_text(json.dumps(
+            {"key": key, "sources": sources, "triples": triples, "graphs": graphs},
+            ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        # Swap: the old store steps aside, the complete new one takes its name, then the old goes.
+        if directory.exists():
+            old = directory.parent / f".{directory.name}.old-{os.getpid()}-{loading.name[-8:]}"
+            directory.rename(old)
+        loading.rename(directory)
+    except OSError as exc:
+        shutil.rmtree(loading, ignore_errors=True)
+        raise InputError(f"{directory}: cannot write the store ({exc.strerror})") from None
+    except BaseException:
+        shutil.rmtree(loading, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return Dataset(str(db), triples, graphs, [Path(p) for p in files], store=directory)
 
 
 def default_dumps(lod_dir: Path) -> list[Path]:
@@ -377,16 +498,21 @@ def _root(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
+    """The body, at most `limit` bytes, arriving within `seconds` (a trickling client gets 408)."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise HTTPException(413, f"request body larger than {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"request body larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HTTPException(413, f"request body larger than {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HTTPException(408, f"the request body did not arrive within {seconds:g} s") from None
     return b"".join(chunks)
 
 
@@ -424,7 +550,7 @@ async def _protocol_params(request: Request, settings: Settings) -> tuple[MultiD
                                  f"or application/sparql-query")
     if charset not in (None, "utf-8", "utf8"):
         raise HTTPException(415, f"unsupported charset {charset!r}; send UTF-8")
-    body = await _read_body(request, settings.max_body_bytes)
+    body = await _read_body(request, settings.max_body_bytes, settings.timeout)
     if media == "application/sparql-query":
         return MultiDict(params), _utf8(body, "the query")
     form = urllib.parse.parse_qsl(_utf8(body, "the form"), keep_blank_values=True)
@@ -481,8 +607,11 @@ async def sparql(request: Request) -> Response:
     info = inspect_query(query, base)
     if info.form in UPDATE_FORMS:
         raise HTTPException(403, f"this endpoint is read-only: {info.form} (SPARQL Update) is not accepted")
-    refusal = service_refusal(query, info, base)
-    if refusal:
+    if info.depth > MAX_NESTING:
+        raise HTTPException(400, f"the query nests brackets or \"!\" {info.depth} levels deep; "
+                                 f"this endpoint accepts at most {MAX_NESTING}")
+    refusal = _service_first_look(query, info, base)
+    if refusal and refusal != SECOND_OPINION:
         raise HTTPException(400, refusal)
     default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     _check_dataset(info, default, named, settings)
@@ -493,7 +622,8 @@ async def sparql(request: Request) -> Response:
     job = {"op": "query", "query": query, "base": base,
            "default": default if (default or named) else None, "named": named if (default or named) else None,
            "formats": formats,
-           "max_bytes": settings.max_result_bytes}
+           "max_bytes": settings.max_result_bytes,
+           "service_check": refusal == SECOND_OPINION}   # rdflib is slow: it runs in the worker
     status, media, body = await _call(request, job)
     if status != 200:
         return _error(status, body.decode("utf-8", "replace"))
@@ -702,18 +832,19 @@ def _downloads(lod_dir: Path | None, files: list[Path]) -> dict[str, Path]:
 def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: float = 10.0,
                lod_dir: Path | None = None, ontology: Path | None = None, shapes: Path | None = None,
                workers: int = 4, max_result_bytes: int = 64 << 20, max_body_bytes: int = 1 << 20,
-               memory_limit: int | None = 4 << 30, announce=None) -> Starlette:
+               memory_limit: int | None = 4 << 30, store: Path | None = None, announce=None) -> Starlette:
     """Build the ASGI app. Loads the data now (errors are InputError); workers start with the app.
 
     With no data files the default dump of `lod_dir` is served. The ontology and shapes default to
-    ontology/gonghui.ttl and shapes/gonghui-shapes.ttl next to `lod_dir`. `announce(url_lines)` is
-    called once the server is ready.
+    ontology/gonghui.ttl and shapes/gonghui-shapes.ttl next to `lod_dir`. With `store` the data is
+    kept in that folder and reused at the next start while the files are unchanged (open_store).
+    `announce()` is called once the server is ready.
     """
     if timeout <= 0:
         raise InputError(f"--timeout must be positive, not {timeout}")
     lod_dir = Path(lod_dir) if lod_dir is not None else None
     files = [Path(p) for p in data_files] or (default_dumps(lod_dir) if lod_dir is not None else [])
-    dataset = load_dataset(files, base)
+    dataset = open_store(files, Path(store), base) if store is not None else load_dataset(files, base)
     root = lod_dir.parent if lod_dir is not None else None
     if ontology is None and root is not None and (root / "ontology" / "gonghui.ttl").is_file():
         ontology = root / "ontology" / "gonghui.ttl"
@@ -740,7 +871,8 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
             yield
         finally:
             await pool.close()
-            shutil.rmtree(Path(dataset.store_dir).parent, ignore_errors=True)
+            if dataset.store is None:   # a temporary store goes; a --store folder stays for the next start
+                shutil.rmtree(Path(dataset.store_dir).parent, ignore_errors=True)
 
     routes = [
         Route("/", home),
@@ -766,6 +898,48 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
     return app
 
 
+def guarded_protocol(seconds: float):
+    """uvicorn's HTTP/1.1 protocol with deadlines against slow or silent clients (slow loris).
+
+    uvicorn waits for a request head for ever; here a connection that sends nothing is closed
+    after the keep-alive timeout, and a request head still incomplete `seconds` after its first
+    byte gets 408 and the connection is closed. (A trickling body gets 408 in `_read_body`.)"""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    message = f"the request head did not arrive within {seconds:g} s\n".encode()
+    reply = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+             b"connection: close\r\ncontent-length: " + str(len(message)).encode() + b"\r\n\r\n" + message)
+
+    class GuardedH11Protocol(H11Protocol):
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self.head_timer = None
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+
+        def data_received(self, data: bytes) -> None:
+            if self.head_timer is None and self.conn.their_state is h11.IDLE:
+                self.head_timer = self.loop.call_later(seconds, self.head_too_slow)
+            super().data_received(data)
+            if self.head_timer is not None and self.conn.their_state is not h11.IDLE:
+                self.head_timer.cancel()      # the head is complete
+                self.head_timer = None
+
+        def connection_lost(self, exc) -> None:
+            if self.head_timer is not None:
+                self.head_timer.cancel()
+            super().connection_lost(exc)
+
+        def head_too_slow(self) -> None:
+            self.head_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.write(reply)
+                self.transport.close()
+
+    return GuardedH11Protocol
+
+
 def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0,
         store: Path | None = None) -> None:
     """`gonghui serve`: load the data, print the URLs and serve until interrupted."""
@@ -787,8 +961,12 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
 
     def announce():
         s = app.state.settings
+        kept = ""
+        if s.dataset.store is not None:
+            kept = (f" (store {s.dataset.store}: " +
+                    ("reused, the files are unchanged)" if s.dataset.reused else "loaded, reused at the next start)"))
         print(f"gonghui: serving {s.dataset.triples} triples in {len(s.dataset.graphs)} named graphs "
-              f"from {', '.join(str(p) for p in s.dataset.files)}\n"
+              f"from {', '.join(str(p) for p in s.dataset.files)}{kept}\n"
               f"  query page       {url}/\n"
               f"  SPARQL endpoint  {url}/sparql\n"
               f"  resources        {url}/id/…  (base {s.base})\n"
@@ -797,6 +975,8 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
 
     app = create_app(data_files, timeout=timeout, lod_dir=lod_dir,
                      ontology=ontology if data_files and ontology.is_file() else None,
-                     shapes=shapes if data_files and shapes.is_file() else None, announce=announce)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+                     shapes=shapes if data_files and shapes.is_file() else None, store=store,
+                     announce=announce)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2,
+                http=guarded_protocol(timeout))
     sys.stdout.flush()
