@@ -8,7 +8,7 @@ Worker side: `worker_main` opens `Store.read_only(path)` and answers jobs sent o
 Server side: `WorkerPool.call(job, timeout)` (asyncio) returns `(status, media_type, body)`.
 
 Jobs are plain dicts:
-  {"op": "query", "query", "base", "default", "named", "formats", "max_bytes"}
+  {"op": "query", "query", "base", "default", "named", "formats", "max_bytes", "service_check"?}
   {"op": "describe", "candidates", "rdf", "html", "max_bytes"}
 """
 from __future__ import annotations
@@ -56,6 +56,12 @@ LABEL_PREDICATES = [NamedNode(i) for i in (_SCHEMA + "name", _SKOS + "prefLabel"
 MAX_DESCRIPTION = 5000     # triples in one resource description
 MAX_ROWS = 300             # rows of each list on an HTML page
 SNIPPET = 40               # characters of context either side of a mention
+
+
+SERVICE_REFUSED = ("SERVICE is not allowed on this endpoint: it would make the server fetch data from "
+                   "another service. Run federated queries from your own machine.")
+SERVICE_UNPARSED = ("the query mentions SERVICE in a form the safety check cannot parse; "
+                    "SERVICE is not allowed on this endpoint")
 
 
 class QueryTimeout(Exception):
@@ -112,6 +118,34 @@ def worker_main(conn, store_path: str, memory_limit: int | None) -> None:
         conn.send_bytes(body)
 
 
+def service_second_opinion(text: str) -> str | None:
+    """Why a query that names SERVICE only inside a name, string or comment must still be refused,
+    or None: rdflib's independent parser must agree that no SERVICE clause is there.
+
+    rdflib parses slowly (seconds for a few kilobytes of FILTERs), so the server asks a query
+    worker, which is killed at the deadline like any other job, instead of blocking its event loop."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        tree = parseQuery(text)
+    except Exception:       # any failure, RecursionError included, means "cannot tell": refuse
+        return SERVICE_UNPARSED
+
+    def walk(node) -> bool:
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            return True
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            return any(walk(v) for v in node)
+        return False
+
+    try:
+        return SERVICE_REFUSED if walk(tree) else None
+    except RecursionError:
+        return SERVICE_UNPARSED
+
+
 def handle(store: Store, job: dict) -> tuple[int, str, bytes]:
     if job["op"] == "query":
         return run_query(store, job)
@@ -122,6 +156,10 @@ def handle(store: Store, job: dict) -> tuple[int, str, bytes]:
 
 def run_query(store: Store, job: dict) -> tuple[int, str, bytes]:
     """Evaluate one SPARQL query and serialise it in the format negotiated for its kind."""
+    if job.get("service_check"):
+        refusal = service_second_opinion(job["query"])
+        if refusal:
+            return 400, "text/plain", refusal.encode()
     kwargs = {"base_iri": job["base"]}
     if job.get("default") is not None or job.get("named") is not None:
         kwargs["default_graph"] = [NamedNode(g) for g in job.get("default") or []]
@@ -370,7 +408,10 @@ def page_data(store: Store, node: NamedNode) -> dict:
 def describe(store: Store, job: dict) -> tuple[int, str, bytes]:
     """Find the first candidate IRI the data knows and describe it as RDF or as page data."""
     for iri in job["candidates"]:
-        node = NamedNode(iri)
+        try:
+            node = NamedNode(iri)
+        except ValueError:      # not an IRI at all (a stray %FF or %3C in the path): unknown
+            continue
         if _exists(store, node):
             break
     else:
