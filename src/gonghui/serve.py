@@ -11,10 +11,13 @@ Routes (a small router in the style of rdflib-endpoint):
 Safety: the endpoint is read-only (updates get 403); SERVICE and dataset clauses that would name
 a local file or a graph this dataset does not hold are refused with 400 before evaluation (the
 engine never fetches anything); every query runs in a worker process that is killed at the
-deadline (sparql_worker.py), and request bodies and results are capped.
+deadline (sparql_worker.py), and request bodies and results are capped. A request must arrive
+within the timeout too (a slow or silent client gets 408 or is closed: `guarded_protocol`), and a
+query nested deeper than MAX_NESTING levels gets 400 before it can crash the engine's parser.
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import gzip
@@ -44,7 +47,8 @@ from starlette.staticfiles import StaticFiles
 
 from . import pages
 from .errors import InputError
-from .sparql_worker import PREFIXES, QueryTimeout, WorkerCrashed, WorkerPool, term, tidy_turtle
+from .sparql_worker import (PREFIXES, SERVICE_REFUSED, QueryTimeout, WorkerCrashed, WorkerPool,
+                            service_second_opinion, term, tidy_turtle)
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
 SITE = "https://w3id.org/gonghui/"          # the vocabulary's IRIs live here too
@@ -155,6 +159,9 @@ _TOKEN = re.compile(r"""
 """, re.X | re.S)
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+# Brackets and "!" nest in the engine's parser, which runs out of stack at a few thousand levels
+# (the worker dies); real queries stay far below this.
+MAX_NESTING = 128
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
@@ -172,6 +179,7 @@ class QueryInfo:
     form: str | None = None                  # SELECT, ASK, … or the first update keyword
     service: bool = False                    # a SERVICE keyword outside strings, IRIs and comments
     from_graphs: list[str] = field(default_factory=list)   # FROM and FROM NAMED, resolved
+    depth: int = 0                           # deepest nesting of brackets and "!" outside strings
 
 
 def inspect_query(text: str, base: str) -> QueryInfo:
@@ -187,7 +195,12 @@ def inspect_query(text: str, base: str) -> QueryInfo:
             return prefixes[pfx] + re.sub(r"\\(.)", r"\1", local) if pfx in prefixes else None
         return None
 
+    depth, negations = 0, 0
     for i, (kind, value) in enumerate(tokens):
+        if kind == "other":
+            depth += (value in "({[") - (value in ")}]")
+            negations = negations + 1 if value == "!" else 0
+            info.depth = max(info.depth, depth + negations)
         if kind != "word":
             continue
         word = value.upper()
@@ -208,42 +221,24 @@ def inspect_query(text: str, base: str) -> QueryInfo:
     return info
 
 
-def _rdflib_sees_service(text: str) -> bool | None:
-    """Second opinion from an independent parser: True/False, or None if it cannot parse the query."""
-    from rdflib.plugins.sparql.parser import parseQuery
+SECOND_OPINION = "second opinion"     # the verdict of _service_first_look when a parser must decide
 
-    try:
-        tree = parseQuery(text)
-    except Exception:
-        return None
 
-    def walk(node) -> bool:
-        if getattr(node, "name", None) == "ServiceGraphPattern":
-            return True
-        if isinstance(node, dict):
-            return any(walk(v) for v in node.values())
-        if isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-            return any(walk(v) for v in node)
-        return False
-
-    return walk(tree)
+def _service_first_look(text: str, info: QueryInfo, base: str) -> str | None:
+    """SERVICE_REFUSED, None, or SECOND_OPINION when the word appears only inside a name, string
+    or comment and an independent parser has to confirm there is no SERVICE clause."""
+    if info.service or inspect_query(_unescape(text), base).service:
+        return SERVICE_REFUSED
+    if "service" in _unescape(text).lower():
+        return SECOND_OPINION
+    return None
 
 
 def service_refusal(text: str, info: QueryInfo, base: str) -> str | None:
-    """Why a query must not run because it could make the engine call out, or None."""
-    message = ("SERVICE is not allowed on this endpoint: it would make the server fetch data from "
-               "another service. Run federated queries from your own machine.")
-    if info.service or inspect_query(_unescape(text), base).service:
-        return message
-    if "service" in _unescape(text).lower():
-        # The word appears only inside a name, string or comment; make sure a real parser agrees.
-        verdict = _rdflib_sees_service(text)
-        if verdict is None:
-            return ("the query mentions SERVICE in a form the safety check cannot parse; "
-                    "SERVICE is not allowed on this endpoint")
-        if verdict:
-            return message
-    return None
+    """Why a query must not run because it could make the engine call out, or None.
+    (The endpoint runs the slow second opinion in a query worker instead of calling this.)"""
+    verdict = _service_first_look(text, info, base)
+    return service_second_opinion(text) if verdict == SECOND_OPINION else verdict
 
 
 # ------------------------------------------------------------------ loading
@@ -505,16 +500,22 @@ def _root(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
+    """The body, at most `limit` bytes, arriving within `seconds` (a trickling client gets 408)."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise HTTPException(413, f"request body larger than {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"request body larger than {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HTTPException(413, f"request body larger than {limit} bytes")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HTTPException(408, f"the request body did not arrive within {seconds:g} s",
+                            headers={"connection": "close"}) from None
     return b"".join(chunks)
 
 
@@ -552,7 +553,7 @@ async def _protocol_params(request: Request, settings: Settings) -> tuple[MultiD
                                  f"or application/sparql-query")
     if charset not in (None, "utf-8", "utf8"):
         raise HTTPException(415, f"unsupported charset {charset!r}; send UTF-8")
-    body = await _read_body(request, settings.max_body_bytes)
+    body = await _read_body(request, settings.max_body_bytes, settings.timeout)
     if media == "application/sparql-query":
         return MultiDict(params), _utf8(body, "the query")
     form = urllib.parse.parse_qsl(_utf8(body, "the form"), keep_blank_values=True)
@@ -609,8 +610,11 @@ async def sparql(request: Request) -> Response:
     info = inspect_query(query, base)
     if info.form in UPDATE_FORMS:
         raise HTTPException(403, f"this endpoint is read-only: {info.form} (SPARQL Update) is not accepted")
-    refusal = service_refusal(query, info, base)
-    if refusal:
+    if info.depth > MAX_NESTING:
+        raise HTTPException(400, f"the query nests brackets or \"!\" {info.depth} levels deep; "
+                                 f"this endpoint accepts at most {MAX_NESTING}")
+    refusal = _service_first_look(query, info, base)
+    if refusal and refusal != SECOND_OPINION:
         raise HTTPException(400, refusal)
     default, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     _check_dataset(info, default, named, settings)
@@ -621,7 +625,8 @@ async def sparql(request: Request) -> Response:
     job = {"op": "query", "query": query, "base": base,
            "default": default if (default or named) else None, "named": named if (default or named) else None,
            "formats": formats,
-           "max_bytes": settings.max_result_bytes}
+           "max_bytes": settings.max_result_bytes,
+           "service_check": refusal == SECOND_OPINION}   # rdflib is slow: it runs in the worker
     status, media, body = await _call(request, job)
     if status != 200:
         return _error(status, body.decode("utf-8", "replace"))
@@ -816,7 +821,9 @@ async def home(request: Request) -> Response:
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
-    return _error(exc.status_code, str(exc.detail))
+    response = _error(exc.status_code, str(exc.detail))
+    response.headers.update(exc.headers or {})      # e.g. connection: close after a 408
+    return response
 
 
 def _downloads(lod_dir: Path | None, files: list[Path]) -> dict[str, Path]:
@@ -896,6 +903,48 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
     return app
 
 
+def guarded_protocol(seconds: float):
+    """uvicorn's HTTP/1.1 protocol with deadlines against slow or silent clients (slow loris).
+
+    uvicorn waits for a request head for ever; here a connection that sends nothing is closed
+    after the keep-alive timeout, and a request head still incomplete `seconds` after its first
+    byte gets 408 and the connection is closed. (A trickling body gets 408 in `_read_body`.)"""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    message = f"the request head did not arrive within {seconds:g} s\n".encode()
+    reply = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+             b"connection: close\r\ncontent-length: " + str(len(message)).encode() + b"\r\n\r\n" + message)
+
+    class GuardedH11Protocol(H11Protocol):
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self.head_timer = None
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive,
+                                                                self.timeout_keep_alive_handler)
+
+        def data_received(self, data: bytes) -> None:
+            if self.head_timer is None and self.conn.their_state is h11.IDLE:
+                self.head_timer = self.loop.call_later(seconds, self.head_too_slow)
+            super().data_received(data)
+            if self.head_timer is not None and self.conn.their_state is not h11.IDLE:
+                self.head_timer.cancel()      # the head is complete
+                self.head_timer = None
+
+        def connection_lost(self, exc) -> None:
+            if self.head_timer is not None:
+                self.head_timer.cancel()
+            super().connection_lost(exc)
+
+        def head_too_slow(self) -> None:
+            self.head_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.write(reply)
+                self.transport.close()
+
+    return GuardedH11Protocol
+
+
 def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0,
         store: Path | None = None) -> None:
     """`gonghui serve`: load the data, print the URLs and serve until interrupted."""
@@ -933,5 +982,6 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
                      ontology=ontology if data_files and ontology.is_file() else None,
                      shapes=shapes if data_files and shapes.is_file() else None, store=store,
                      announce=announce)
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2,
+                http=guarded_protocol(timeout))
     sys.stdout.flush()
