@@ -132,7 +132,40 @@ def _decode(data: bytes, shown: str) -> tuple[str, str, str]:
         except UnicodeDecodeError:
             continue
         return _check_text(text, shown), encoding, f"decoded as {encoding}"
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        text, encoding, how = mixed
+        return _check_text(text, shown), encoding, how
     raise InputError(f"{shown}: binary data (not UTF-8, GB18030 or Big5 text)")
+
+
+def _decode_mixed(data: bytes) -> tuple[str, str, str] | None:
+    """A file pasted together from UTF-8 lines and GB18030 (or Big5) lines, which neither
+    decodes as a whole: decode each line by itself. A line counts as UTF-8 only when it decodes
+    so with at least two Chinese characters (GB18030 bytes that happen to be valid UTF-8 rarely
+    read as Chinese). None when the lines are not such a mix."""
+    lines = data.splitlines(keepends=True)
+    utf8: dict[int, str] = {}
+    for n, line in enumerate(lines):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if line.isascii() or len(CJK.findall(text)) >= 2:
+            utf8[n] = text
+    rest = b"".join(line for n, line in enumerate(lines) if n not in utf8)
+    if not rest or len(utf8) == sum(line.isascii() for line in lines):
+        return None                       # all UTF-8, or no UTF-8 line with Chinese text
+    guess = _guess_chinese(rest)
+    for encoding in (guess, "big5" if guess == "gb18030" else "gb18030"):
+        try:
+            decoded = [utf8[n] if n in utf8 else line.decode(encoding) for n, line in enumerate(lines)]
+        except UnicodeDecodeError:
+            continue
+        others = len(lines) - len(utf8)
+        return ("".join(decoded), f"utf-8+{encoding}",
+                f"mixed encodings: {len(utf8)} lines UTF-8, {others} lines {encoding}")
+    return None
 
 
 def _guess_chinese(data: bytes) -> str:
