@@ -341,6 +341,8 @@ def _full_division_name(form: str, ctx: Context) -> str:
             return parent.name + d.name + rest
     if d.level in ("city", "province") and prefix == d.short and rest.startswith(("市", "省")):
         return form
+    if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
+        return form          # 北川市… is a city of that name, not the county 北川羌族自治县 + 市
     return d.name + rest
 
 
