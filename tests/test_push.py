@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from gonghui.cli import main
 from gonghui.errors import InputError
-from gonghui.push import Batch, batches, census, dataset_file, push, read_quads, update_text
+from gonghui.push import Remote, batches, census, count_in_store, dataset_file, open_dump, push, read_quads, update_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = "https://example.org/"
@@ -129,9 +129,38 @@ def test_an_empty_final_batch_is_not_sent():
 
 
 def test_census_counts_graphs_pages_and_default_triples(tmp_path):
-    counted = census(write_lod(tmp_path) / "gonghui.trig")
+    path = write_lod(tmp_path) / "gonghui.trig"
+    with open_dump(path) as fh:
+        counted = census(read_quads(fh, path))
+        assert census(read_quads(fh, path)) == counted   # each pass starts from the beginning
     assert (counted.triples, counted.default, counted.pages) == (5, 0, 2)
     assert counted.graphs == {G1: 3, EX + "graph/entities": 1, G2: 1}
+
+
+def test_a_gzipped_dump_is_pushed_like_the_plain_one(tmp_path):
+    import gzip
+    dump = tmp_path / "pages.trig.gz"
+    dump.write_bytes(gzip.compress(SMALL_TRIG.encode()))
+    plain, zipped = Recorder(), Recorder()
+    push(write_lod(tmp_path), endpoint="http://store.test/update", transport=plain.transport())
+    push(dump, endpoint="http://store.test/update", transport=zipped.transport())
+    assert [r.content for r in zipped.requests] == [r.content for r in plain.requests]
+    assert len(plain.requests) == 3
+
+
+def test_the_count_check_asks_in_chunks_and_adds_up():
+    seen = []
+
+    def reply(request):
+        query = httpx.QueryParams(request.content.decode())["query"]
+        seen.append(query.count("<"))
+        n = str(10 * query.count("<"))
+        return httpx.Response(200, json={"results": {"bindings": [{"n": {"type": "literal", "value": n}}]}})
+
+    remote = Remote(None, None, httpx.MockTransport(reply))
+    graphs = [f"{EX}graph/page/{i:03d}" for i in range(5)]
+    assert count_in_store(remote, "http://store.test/query", graphs, chunk=2) == 50
+    assert seen == [2, 2, 1]
 
 
 # ------------------------------------------------------------------ files and errors (no server)

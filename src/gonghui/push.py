@@ -21,11 +21,13 @@ Every failure (no dump, unreadable dump, cannot connect, HTTP error) is one Inpu
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 import time
 import urllib.parse
 from collections.abc import Iterator
+from typing import BinaryIO
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,12 +70,25 @@ def _format(path: Path) -> tuple[RdfFormat, bool]:
     return FORMATS[suffix], zipped
 
 
-def read_quads(path: Path) -> Iterator[Quad]:
-    """The quads of a TriG or N-Quads file (optionally gzipped), streamed."""
-    fmt, zipped = _format(path)
+@contextlib.contextmanager
+def open_dump(path: Path) -> Iterator[BinaryIO]:
+    """The dump opened once for both passes: a build that replaces the file meanwhile (publish
+    renames the new file into place) cannot make the second pass read other data."""
+    _, zipped = _format(path)
     try:
-        with (gzip.open(path, "rb") if zipped else open(path, "rb")) as fh:
-            yield from parse(fh, fmt)
+        raw = open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    with raw, (gzip.GzipFile(fileobj=raw, mode="rb") if zipped else contextlib.nullcontext(raw)) as fh:
+        yield fh
+
+
+def read_quads(fh: BinaryIO, path: Path) -> Iterator[Quad]:
+    """The quads of a TriG or N-Quads dump from its start, streamed."""
+    fmt, _ = _format(path)
+    try:
+        fh.seek(0)
+        yield from parse(fh, fmt)
     except (SyntaxError, ValueError, OSError, EOFError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"{path}: cannot be read as {fmt.name}: {first}") from None
@@ -91,11 +106,11 @@ class Census:
         return sum(1 for g in self.graphs if PAGE_GRAPH in g)
 
 
-def census(path: Path) -> Census:
+def census(quads: Iterator[Quad]) -> Census:
     """Count graphs and triples; this full parse also makes sure the dump is valid before the
     store is touched, so a broken file never leaves half a dataset behind."""
     result = Census()
-    for quad in read_quads(path):
+    for quad in quads:
         result.triples += 1
         if isinstance(quad.graph_name, DefaultGraph):
             result.default += 1
@@ -267,16 +282,20 @@ def send_update(store: Remote, endpoint: str, batch: Batch) -> None:
                    headers={"Accept": "application/sparql-results+json, text/plain, */*"})
 
 
-def count_in_store(store: Remote, endpoint: str, graphs: list[str]) -> int:
-    """Triples the store now holds in `graphs`, asked at its query endpoint."""
-    values = " ".join(f"<{g}>" for g in graphs)
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-    response = store.send("POST", endpoint, data={"query": query},
-                          headers={"Accept": "application/sparql-results+json"})
-    try:
-        return int(response.json()["results"]["bindings"][0]["n"]["value"])
-    except (ValueError, KeyError, IndexError, TypeError):
-        raise InputError(f"{endpoint}: the count query did not return SPARQL JSON results") from None
+def count_in_store(store: Remote, endpoint: str, graphs: list[str], chunk: int = 1000) -> int:
+    """Triples the store now holds in `graphs`, asked at its query endpoint (a thousand graphs
+    per query, so that a huge archive does not make one huge query)."""
+    total = 0
+    for start in range(0, len(graphs), chunk):
+        values = " ".join(f"<{g}>" for g in graphs[start:start + chunk])
+        query = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        response = store.send("POST", endpoint, data={"query": query},
+                              headers={"Accept": "application/sparql-results+json"})
+        try:
+            total += int(response.json()["results"]["bindings"][0]["n"]["value"])
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise InputError(f"{endpoint}: the count query did not return SPARQL JSON results") from None
+    return total
 
 
 # ------------------------------------------------------------------ the command
@@ -302,22 +321,22 @@ def push(lod_dir: Path, *, endpoint: str, graph_store: str | None = None, user: 
     if password and not user:
         raise InputError("--password given without --user")
     path = dataset_file(lod_dir)
-    counted = census(path)
-    if counted.triples == 0:
-        raise InputError(f"{path}: the dataset is empty; nothing to push")
     size = batch_size or (GSP_BATCH if graph_store else UPDATE_BATCH)
-
-    started = time.perf_counter()
-    store = Remote(user, password, transport)
-    try:
-        for batch in batches(read_quads(path), size):
-            if graph_store is not None:
-                send_gsp(store, graph_store, batch)
-            else:
-                send_update(store, endpoint, batch)
-        held = count_in_store(store, endpoint, sorted(counted.graphs)) if graph_store and counted.graphs else None
-    finally:
-        store.close()
+    with open_dump(path) as fh:
+        counted = census(read_quads(fh, path))
+        if counted.triples == 0:
+            raise InputError(f"{path}: the dataset is empty; nothing to push")
+        started = time.perf_counter()
+        store = Remote(user, password, transport)
+        try:
+            for batch in batches(read_quads(fh, path), size):
+                if graph_store is not None:
+                    send_gsp(store, graph_store, batch)
+                else:
+                    send_update(store, endpoint, batch)
+            held = count_in_store(store, endpoint, sorted(counted.graphs)) if graph_store and counted.graphs else None
+        finally:
+            store.close()
     seconds = time.perf_counter() - started
 
     others = len(counted.graphs) - counted.pages
