@@ -25,7 +25,8 @@ from click.testing import CliRunner
 
 from gonghui.cli import main
 from gonghui.errors import InputError
-from gonghui.push import Remote, batches, census, count_in_store, dataset_file, open_dump, push, read_quads, update_text
+from gonghui.push import (Remote, batches, census, count_in_store, dataset_file, open_dump, push, read_quads,
+                          update_text)
 
 ROOT = Path(__file__).resolve().parent.parent
 EX = "https://example.org/"
