@@ -15,8 +15,10 @@ rule-first and uses jieba only as a dictionary of ordinary words:
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
+import itertools
 import re
 from collections import Counter
 
@@ -923,14 +925,20 @@ def _author_notes(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameH
 
 
 def _item_index(doc: Document):
-    spans = [(it.start, it.end, k) for k, it in enumerate(doc.items)]
+    """item_of(offset): the index of the item holding the offset (the one starting last, as a
+    photo inside an article), or None. A binary search, so a page of 10,000 items stays fast."""
+    spans = sorted((it.start, k, it.end) for k, it in enumerate(doc.items))
+    starts = [s for s, _, _ in spans]
+    reach = list(itertools.accumulate((e for _, _, e in spans), max))   # furthest end so far
 
     def item_of(offset: int) -> int | None:
-        best = None
-        for s, e, k in spans:
-            if s <= offset < e and (best is None or s >= spans[best][0]):
-                best = k
-        return best
+        j = bisect.bisect_right(starts, offset) - 1
+        while j >= 0 and reach[j] > offset:      # some item at or before j still reaches the offset
+            _, k, end = spans[j]
+            if offset < end:
+                return k
+            j -= 1
+        return None
     return item_of
 
 
