@@ -160,11 +160,19 @@ def is_heading(text: str) -> bool:
         return False
     if re.search(r"[,,]", text) and not GROUP_LABEL.search(text):
         return False
-    if ENUM_START.match(text) or DATELINE.match(text) or JUMP.match(text) or CREDIT_LINE.match(text):
+    if ENUM_START.match(text) or _opens_report(text) or JUMP.match(text) or CREDIT_LINE.match(text):
         return False
     if AUTHOR_MARK.match(text) or AUTHOR_NOTE.match(text) or text.startswith(("(", "(")):
         return False
     return True
+
+
+def _opens_report(text: str) -> bool:
+    """A dateline that opens a report: 本报讯 or 新华社…电 (alone on its line or not), or a place
+    dateline (南湾讯) with the report going on after it. A short line that merely ends in 讯
+    (工会简讯, 传来喜讯) is a heading."""
+    m = DATELINE.match(text)
+    return bool(m) and (text.startswith(("本报", "新华社")) or m.end() < len(text))
 
 
 def is_speech_header(text: str) -> bool:
