@@ -239,11 +239,14 @@ def chain(s: PageState) -> tuple[str, str]:
     r = s.rng
     if r.random() < 0.35:
         name, titles = r.choice(s.paper.leaders)
-        if r.random() < 0.2:
+        if titles == "主席" and r.random() < 0.4:     # the chair is often also a vice-mayor
             return f"{s.paper.city.short}市副市长、{s.paper.union}主席{name}", name
         return f"{r.choice([s.paper.union, '市总工会'])}{titles}{name}", name
     org, posts = organisation(s)
-    titles = r.sample(posts, 2 if r.random() < 0.3 else 1)
+    titles = [r.choice(posts)]
+    party = [p for p in posts if p.startswith("党")]
+    if r.random() < 0.3 and not titles[0].startswith("党"):     # 党组书记、局长: party post first
+        titles.insert(0, r.choice(party))
     name = person_name(r, s.lex)
     return f"{org}{'、'.join(titles)}{name}", name
 
