@@ -869,11 +869,16 @@ def extract(doc: Document) -> PageEntities:
         for post in h.posts:
             if not any(q.title == post.title and q.org == post.org for q in p.posts):
                 p.posts.append(post)
+    listed: dict[str, set[Mention]] = {}     # beside each list: `in` on the list was quadratic
     for h in find_people(doc, ctx, orgs):
         p = person(h.name)
         mention = Mention(h.start, h.end, h.name, item_of(h.start))
-        if mention not in p.mentions:
+        known = listed.get(h.name)
+        if known is None:
+            known = listed[h.name] = set(p.mentions)
+        if mention not in known:
             p.mentions.append(mention)
+            known.add(mention)
         for post in h.posts:
             if not any(q.title == post.title and q.org == post.org for q in p.posts):
                 p.posts.append(Post(post.title, post.role, post.org, mention))
