@@ -514,8 +514,7 @@ async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
                     raise HTTPException(413, f"request body larger than {limit} bytes")
                 chunks.append(chunk)
     except TimeoutError:
-        raise HTTPException(408, f"the request body did not arrive within {seconds:g} s",
-                            headers={"connection": "close"}) from None
+        raise HTTPException(408, f"the request body did not arrive within {seconds:g} s") from None
     return b"".join(chunks)
 
 
@@ -822,7 +821,10 @@ async def home(request: Request) -> Response:
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
     response = _error(exc.status_code, str(exc.detail))
-    response.headers.update(exc.headers or {})      # e.g. connection: close after a 408
+    response.headers.update(exc.headers or {})
+    if request.method == "POST":
+        # The body may be partly unread (413, 415 …): close, or a client could stream on for ever.
+        response.headers["connection"] = "close"
     return response
 
 
