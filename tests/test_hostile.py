@@ -290,3 +290,17 @@ def test_other_pages_escape_everything(site):
 def test_the_audit_catches_markup_that_got_through(html):
     with pytest.raises(AssertionError):
         audit(html)
+
+
+@pytest.mark.xfail(strict=True, reason="rdf.file_stem keeps only ASCII letters and digits, so 第一版.txt and "
+                                       "第二版.txt both become page/page and the build is refused (reported; "
+                                       "rdf.py belongs to the build work). Remove this mark once it is fixed.")
+def test_pages_named_in_chinese_build_together(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(HOSTILE / "turtle.txt", seeds / "第一版.txt")
+    shutil.copy(HOSTILE / "masthead_only.txt", seeds / "第二版.txt")
+    assert build(seeds, tmp_path / "lod", workers=1) is True
+    pages = {str(s) for s, _, _ in rdflib.Graph().parse(tmp_path / "lod" / "gonghui.ttl")
+             .triples((None, rdflib.RDF.type, rdflib.URIRef(GH + "SourcePage")))}
+    assert len(pages) == 2
