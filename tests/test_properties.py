@@ -247,6 +247,17 @@ def test_minted_slugs_are_distinct_and_stable(names):
         check_iri(f"https://w3id.org/gonghui/id/org/{m}")
 
 
+@examples(200)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=30) | hostile_text)
+def test_every_page_file_name_makes_an_iri(name):
+    from gonghui.rdf import file_stem
+
+    stem = file_stem(name + ".txt")
+    assert stem
+    check_iri(f"https://w3id.org/gonghui/id/page/{stem}")
+    check_iri(f"https://w3id.org/gonghui/id/mention/{stem}/10-13-person")
+
+
 # ------------------------------------------------------------------ the build
 
 def _page(masthead: list[str], items: list[tuple[str, str, str]]) -> str:
@@ -285,5 +296,9 @@ def test_the_build_validates_or_is_refused(text, how):
             assert {"gonghui.ttl", "gonghui.trig", "gonghui.nt.gz", "gonghui.jsonld", "void.ttl"} <= set(published)
             report = validate_file(out / "gonghui.ttl")
             assert report.conforms, report.text()
+            quads = list(pyoxigraph.parse(path=str(out / "gonghui.trig"), format=pyoxigraph.RdfFormat.TRIG))
+            for node in {t for q in quads for t in (q.subject, q.predicate, q.object, q.graph_name)}:
+                if isinstance(node, pyoxigraph.NamedNode):
+                    check_iri(node.value)
         else:
             assert published == [], published       # refused: nothing written
