@@ -292,9 +292,6 @@ def test_the_audit_catches_markup_that_got_through(html):
         audit(html)
 
 
-@pytest.mark.xfail(strict=True, reason="rdf.file_stem keeps only ASCII letters and digits, so 第一版.txt and "
-                                       "第二版.txt both become page/page and the build is refused (reported; "
-                                       "rdf.py belongs to the build work). Remove this mark once it is fixed.")
 def test_pages_named_in_chinese_build_together(tmp_path):
     seeds = tmp_path / "seeds"
     seeds.mkdir()

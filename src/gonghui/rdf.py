@@ -34,8 +34,15 @@ def zh(text: str) -> Literal:
 
 
 def file_stem(source: str) -> str:
+    """The IRI-safe stem of a page's file name: 000_4b75a84f.txt → 000_4b75a84f. A name with other
+    characters (第一版.txt) gets its pinyin and a short hash of the name, so two pages never share
+    an IRI and the same file always gets the same one."""
     stem = source.rsplit(".", 1)[0] if "." in source else source
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-") or "page"
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
+    if safe == stem and safe:
+        return safe
+    from .iri import short_hash, slug
+    return f"{slug(stem)}-{short_hash(source)}"
 
 
 class Mapper:
