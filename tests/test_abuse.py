@@ -90,8 +90,9 @@ def post(http, query: str | bytes) -> httpx.Response:
                                                        "accept": "application/sparql-results+json"})
 
 
-def assert_answers(http, within: float = 1.0) -> None:
-    """A simple query is answered correctly and quickly: the server keeps serving others."""
+def assert_answers(http, within: float = TIMEOUT) -> None:
+    """A simple query is answered correctly within the deadline (it takes milliseconds when idle):
+    the server keeps serving others."""
     r, seconds = timed(lambda: get(http, ASK))
     assert r.status_code == 200 and r.json()["boolean"] is True
     assert seconds < within, seconds
@@ -131,7 +132,7 @@ def status_of(reply: bytes) -> int:
 def test_deep_nesting_is_refused_before_it_reaches_the_engine(http, query):
     r, seconds = timed(lambda: post(http, query))
     assert r.status_code == 400 and "levels deep" in r.text, r.text
-    assert seconds < 1.0
+    assert seconds < TIMEOUT
     assert_answers(http)
 
 
@@ -224,7 +225,7 @@ def test_regex_bombs_answer_at_once(http, expression, expected):
     assert r.status_code == 200
     [row] = r.json()["results"]["bindings"]
     assert row.get("m", {}).get("value") == expected
-    assert seconds < 1.0
+    assert seconds < TIMEOUT
 
 
 def test_huge_limit_and_offset(http):
