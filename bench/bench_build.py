@@ -425,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stage-pages", type=int, default=100, help="archive size for the cost per stage")
     ap.add_argument("--budget", type=float, default=None, help="seconds for the whole run (default 600, --big: none)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--skip", nargs="+", default=[], choices=["stages", "workers", "incremental"],
+                    help="leave out these parts (e.g. for a long 10,000-page run of the series alone)")
     ap.add_argument("--at", metavar="REV", default=None,
                     help="measure this commit (exported with git archive) instead of the working tree")
     args = ap.parse_args(argv)
@@ -440,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
     measured: dict = {}
     print(f"machine: {machine()}\ncode: {code_origin(rev)}\nload average at the start: {load()}\n", flush=True)
 
-    folders = {n: archive(n, args.seed) for n in sorted(set(sizes) | {args.stage_pages})}
+    stage_set = set() if "stages" in args.skip else {args.stage_pages}
+    folders = {n: archive(n, args.seed) for n in sorted(set(sizes) | stage_set)}
     floors = {n: jieba_floor(pages_of(f)) for n, f in folders.items()}
 
     scale = scale_series(sizes, folders, floors, budget, skipped)
@@ -455,12 +458,14 @@ def main(argv: list[str] | None = None) -> int:
 
     n = args.stage_pages
     guess = 1.2 * n * scale[done[-1]].seconds / done[-1] if done else 0
-    if budget.fits(guess):
+    if "stages" in args.skip:
+        pass
+    elif budget.fits(guess):
         stage_table(n, folders[n], floors[n])
     else:
         skipped.append(f"cost per stage on {n:,} pages: predicted {guess:,.0f} s, {budget.left():,.0f} s left")
 
-    if done:                                      # one worker against two, on the largest archive built
+    if done and "workers" not in args.skip:       # one worker against two, on the largest archive built
         n = done[-1]
         if budget.fits(scale[n].seconds * 1.1):
             two, same = workers_table(n, folders[n], scale[n], budget)
@@ -471,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
                            f"{budget.left():,.0f} s left")
 
     small = [k for k in done if k <= 1000]
-    if small:                                     # incremental, on the largest archive up to 1,000 pages
+    if small and "incremental" not in args.skip:  # incremental, on the largest archive up to 1,000 pages
         n = small[-1]
         if budget.fits(scale[n].seconds * 2.2):
             again = incremental_table(folders[n], n, scale[n], budget)
