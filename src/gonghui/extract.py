@@ -82,19 +82,52 @@ def _parent_name(name: str) -> str | None:
     return None
 
 
-_DIV_RE: re.Pattern | None = None
+@functools.cache
+def _division_index() -> tuple[frozenset[str], dict[str, tuple[int, ...]], frozenset[str]]:
+    """Division names of two characters or more; for each first character the lengths of the
+    names starting with it, longest first; and the names' first two characters (a quick filter).
+    Looking names up by position is ~20× faster than one regex alternation of all 6,000 names."""
+    names = frozenset(n for n in lexicon.division_names() if len(n) >= 2)
+    lengths: dict[str, set[int]] = {}
+    for n in names:
+        lengths.setdefault(n[0], set()).add(len(n))
+    return (names, {c: tuple(sorted(ls, reverse=True)) for c, ls in lengths.items()},
+            frozenset(n[:2] for n in names))
 
 
-def _division_regex() -> re.Pattern:
-    global _DIV_RE
-    if _DIV_RE is None:
-        names = sorted((n for n in lexicon.division_names() if len(n) >= 2), key=len, reverse=True)
-        _DIV_RE = re.compile("|".join(map(re.escape, names)))
-    return _DIV_RE
+def _division_regex():
+    """Warm-up hook (publish._warm_up calls it): builds the division index."""
+    return _division_index()
+
+
+def _division_at(text: str, p: int) -> int:
+    """Length of the longest division name starting at p, else 0."""
+    names, lengths, bigrams = _division_index()
+    if text[p:p + 2] not in bigrams:
+        return 0
+    for n in lengths[text[p]]:
+        name = text[p:p + n]
+        if len(name) == n and name in names:
+            return n
+    return 0
+
+
+def _division_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of division names left to right, the longest at each place, never overlapping."""
+    spans = []
+    i = 0
+    while i < len(text):
+        n = _division_at(text, i)
+        if n:
+            spans.append((i, i + n))
+            i += n
+        else:
+            i += 1
+    return spans
 
 
 def _division_mentions(text: str) -> list[str]:
-    return [m.group(0) for m in _division_regex().finditer(text)]
+    return [text[s:e] for s, e in _division_spans(text)]
 
 
 # ---------------------------------------------------------------- organisations
@@ -174,13 +207,13 @@ def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> i
     boundary = p == 0 or not IS_CJK.match(text[p - 1]) or text[p - 1] in "和与及在由对向为"
     if p not in tokens.starts and not boundary:
         return 0
-    m = _division_regex().match(text, p)
-    if m:
-        divs = lexicon.divisions_by_name(m.group(0))
-        short = all(m.group(0) != d.name for d in divs)
+    n = _division_at(text, p)
+    if n:
+        divs = lexicon.divisions_by_name(text[p:p + n])
+        short = all(text[p:p + n] != d.name for d in divs)
         if short and not boundary and not (home and any(d.code.startswith(home) for d in divs)):
             return 0
-        return m.end() - p
+        return n
     for pre in NATION_PREFIX:
         if text.startswith(pre, p):
             return len(pre)
@@ -317,9 +350,9 @@ def _nearby_division(before: str, level_char: str) -> str | None:
     cut = max(before.rfind(c) for c in "。;!?\n")
     window = before[cut + 1:]
     found = None
-    for m in _division_regex().finditer(window):
-        d = lexicon.divisions_by_name(m.group(0))
-        full = d[0].name if d else m.group(0)
+    for name in _division_mentions(window):
+        d = lexicon.divisions_by_name(name)
+        full = d[0].name if d else name
         if full.endswith(level_char):
             found = full
     return found
@@ -349,8 +382,8 @@ def _full_division_name(form: str, ctx: Context) -> str:
 
 
 def _division_prefix(text: str) -> str | None:
-    m = _division_regex().match(text)
-    return m.group(0) if m else None
+    n = _division_at(text, 0)
+    return text[:n] if n else None
 
 
 def _prefer_home(divs, ctx: Context):
@@ -649,25 +682,25 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
         ref.mentions.append(Mention(start, end, name, None))
         ends.add(end)
 
-    for m in _division_regex().finditer(text):
-        name = m.group(0)
+    for start, end in _division_spans(text):
+        name = text[start:end]
         divs = lexicon.divisions_by_name(name)
         if not divs:
             continue
         d = _prefer_home(divs, ctx)
-        at_start = m.start() in tokens.starts or m.start() in ends or (m.start() > 0 and not IS_CJK.match(text[m.start() - 1]))
+        at_start = start in tokens.starts or start in ends or (start > 0 and not IS_CJK.match(text[start - 1]))
         in_home = home is not None and d.code.startswith(home)
         prefecture = d.level == "province" or d.code.endswith("00000000")
         if name != d.name:                                  # a short form: 杭州, 桐庐
             if lexicon.is_common_word(name) and not prefecture:
                 continue
-            if not prefecture and not (in_home and _short_ok(text, m)):
+            if not prefecture and not (in_home and _short_ok(text, start, end)):
                 continue
             if not at_start:
                 continue
         elif not (at_start or in_home):
             continue
-        add(name, d.level, d.code, _parent_name(d.name), m.start(), m.end())
+        add(name, d.level, d.code, _parent_name(d.name), start, end)
     for m in re.finditer(r"街道|社区|新区|开发区|高新区|镇|乡|村", text):
         suffix = m.group(0)
         if re.match(rf"[{CJK}]?[委会长]", text[m.end():m.end() + 2]) and suffix in "镇乡村":
@@ -707,10 +740,10 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
     return list(places.values())
 
 
-def _short_ok(text: str, m: re.Match) -> bool:
+def _short_ok(text: str, start: int, end: int) -> bool:
     """A short county name (桐庐) counts where it stands alone: in a list or after 在/赴/到."""
-    after = text[m.end():m.end() + 1]
-    before = text[max(0, m.start() - 1):m.start()]
+    after = text[end:end + 1]
+    before = text[max(0, start - 1):start]
     return (after in "、,,。和与及等" or before in "、在赴到于") and after not in ("市", "县", "区")
 
 
