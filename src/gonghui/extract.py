@@ -114,13 +114,19 @@ def _division_at(text: str, p: int) -> int:
 
 def _division_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of division names left to right, the longest at each place, never overlapping."""
+    names, lengths, bigrams = _division_index()
     spans = []
     i = 0
     while i < len(text):
-        n = _division_at(text, i)
-        if n:
-            spans.append((i, i + n))
-            i += n
+        # _division_at inlined: this loop visits every character of the page
+        if text[i:i + 2] in bigrams:
+            for n in lengths[text[i]]:
+                if len(name := text[i:i + n]) == n and name in names:
+                    spans.append((i, i + n))
+                    i += n
+                    break
+            else:
+                i += 1
         else:
             i += 1
     return spans
@@ -166,9 +172,12 @@ def _suffix_regex() -> re.Pattern:
     return _SUFFIX_RE
 
 
+PARTY_COMMITTEE_END = re.compile(r"(省|市|县|区)委$")
+
+
 def suffix_kind(name: str) -> str | None:
     """The kind of organisation a name ends in (the longest suffix decides), or None."""
-    if re.search(r"(省|市|县|区)委$", name):
+    if PARTY_COMMITTEE_END.search(name):
         return "party"
     kinds, longest = _suffix_kinds()
     for n in range(min(longest, len(name)), 0, -1):
@@ -182,6 +191,11 @@ def suffix_kind(name: str) -> str | None:
 def _suffix_kinds() -> tuple[dict[str, str], int]:
     kinds = {s.text: s.kind for s in lexicon.org_suffixes()}
     return kinds, max(map(len, kinds))
+
+
+@functools.cache
+def _suffix_texts() -> frozenset[str]:
+    return frozenset(s.text for s in lexicon.org_suffixes())
 
 
 class Tokens:
@@ -198,6 +212,21 @@ class Tokens:
     def of(text: str) -> "Tokens":
         """The tokens of a page, computed once for all the finders."""
         return Tokens(text)
+
+
+def _occurrences(word: str, text: str):
+    """Start offsets of `word` in text, left to right, never overlapping: what re.finditer of
+    the escaped word gives, without compiling a regex per word."""
+    if not word:
+        yield from range(len(text) + 1)
+        return
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + len(word))
+
+
+TOWN_AHEAD = re.compile(rf"[{CJK}]{{2,3}}?(镇|乡|街道)")
 
 
 def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> int:
@@ -219,17 +248,24 @@ def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> i
             return len(pre)
     if text[p] in ABBR_PREFIX:
         return 1
-    town = re.match(rf"[{CJK}]{{2,3}}?(镇|乡|街道)", text[p:p + 6])
+    town = TOWN_AHEAD.match(text[p:p + 6])
     core = town.group(0)[:-len(town.group(1))] if town else ""
     if town and not lexicon.is_common_word(core) and not any(c in STOP_CHARS for c in core):
         return town.end()
     return 0
 
 
+NOT_NAME_CHAR = re.compile(r"[^\u3400-\u9fffA-Za-z0-9·]")
+VILLAGE_HEAD = re.compile(rf"^[{CJK}]{{2,3}}(村|社区|街道)")
+
+
+@functools.lru_cache(maxsize=65536)
 def _middle_ok(middle: str, suffix: str) -> bool:
+    """Can `middle` stand between an organisation prefix and `suffix`? Cached: the same short
+    strings come back for every suffix on a page, and jieba's answer for them never changes."""
     if len(middle) > 12 or any(c in STOP_CHARS for c in middle):
         return False
-    if re.search(r"[^\u3400-\u9fffA-Za-z0-9·]", middle) or middle.startswith(("有关", "相关", "各")):
+    if NOT_NAME_CHAR.search(middle) or middle.startswith(("有关", "相关", "各")):
         return False
     if suffix == "工会" and (not middle or middle in ("地区", "系统", "基层", "区域", "行业")):
         return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
@@ -237,10 +273,15 @@ def _middle_ok(middle: str, suffix: str) -> bool:
     if inner and suffix not in SUB_BODY and len(inner.group(0)) >= 2:
         return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
     # a village before a branch (横河镇|大山村原|党支部) and 原 (former) are part of the name
-    middle = re.sub(rf"^[{CJK}]{{2,3}}(村|社区|街道)", "", middle).replace("原", "")
+    middle = VILLAGE_HEAD.sub("", middle).replace("原", "")
     if not middle:
         return True
     return all(w.flag.startswith(NAME_POS) for w in pseg.lcut(middle, HMM=False))
+
+
+DIVISION_COMMITTEE = re.compile(r".{0,8}(省|市|县|区)委")
+PROVINCE_CITY_FEDERATION = re.compile(r"([省市])总(?![工会])")     # 省总, 市总
+THE_PARTY = re.compile(r"党的|共产党")
 
 
 def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
@@ -248,6 +289,7 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     tokens = Tokens.of(text)
     home = _home_code(ctx)
     hits: list[OrgHit] = []
+    prefix_at: dict[int, int] = {}     # _prefix_len by position: the windows of near suffixes overlap
     for m in _suffix_regex().finditer(text):
         s0 = m.start()
         start = None
@@ -255,27 +297,29 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
                 and not _title_ending_at(text[m.end():m.end() + 8], 8) and not title_regex().match(text, m.end()):
             continue
         for p in range(max(0, s0 - 14), s0):
-            n = _prefix_len(text, p, tokens, home)
+            n = prefix_at.get(p)
+            if n is None:
+                n = prefix_at[p] = _prefix_len(text, p, tokens, home)
             if n and p + n <= s0 and _middle_ok(text[p + n:s0], m.group(0)):
                 start = p
                 break
         if start is None:
             continue
         form = text[start:m.end()]
-        if m.group(0) == "委" and not re.fullmatch(r".{0,8}(省|市|县|区)委", form):
+        if m.group(0) == "委" and not DIVISION_COMMITTEE.fullmatch(form):
             continue
         hits.append(OrgHit(offset + start, offset + m.end(), form, "", ""))
     for short, (full, kind) in lexicon.abbreviations().items():
         if len(short) < 2:
             continue
-        for m in re.finditer(re.escape(short), text):
-            if m.start() in tokens.starts:
-                hits.append(OrgHit(offset + m.start(), offset + m.end(), short, full, kind))
-    for m in re.finditer(r"([省市])总(?![工会])", text):
+        for start in _occurrences(short, text):
+            if start in tokens.starts:
+                hits.append(OrgHit(offset + start, offset + start + len(short), short, full, kind))
+    for m in PROVINCE_CITY_FEDERATION.finditer(text):
         if m.start() in tokens.starts or (m.start() > 0 and not IS_CJK.match(text[m.start() - 1])) or \
                 text[m.start() - 1:m.start()] in "、和与及":
             hits.append(OrgHit(offset + m.start(), offset + m.end(), m.group(0), "", ""))
-    for m in re.finditer(r"党的|共产党", text):
+    for m in THE_PARTY.finditer(text):
         hits.append(OrgHit(offset + m.start(), offset + m.start() + (1 if m.group(0) == "党的" else 3),
                            "党" if m.group(0) == "党的" else "共产党", "中国共产党", "party"))
     resolved = []
@@ -297,7 +341,7 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
 
 def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str, str | None] | None:
     """(canonical name, kind, parent) of a written organisation form, or None if it names no one."""
-    if form.startswith(GENERIC_PREFIX) or (form in {s.text for s in lexicon.org_suffixes()} and form[0] not in ABBR_PREFIX):
+    if form.startswith(GENERIC_PREFIX) or (form in _suffix_texts() and form[0] not in ABBR_PREFIX):
         return None
     if re.search(r"[((][市县区]", form):
         return None          # 各区、县(市)总工会: a class of bodies, not one
@@ -918,9 +962,9 @@ def extract(doc: Document) -> PageEntities:
     # names established on the page: every further occurrence is a mention
     for name, p in people.items():
         known = {(m.start, m.end) for m in p.mentions}
-        for m in re.finditer(re.escape(name), text):
-            if (m.start(), m.end()) not in known:
-                p.mentions.append(Mention(m.start(), m.end(), name, item_of(m.start())))
+        for start in _occurrences(name, text):
+            if (start, start + len(name)) not in known:
+                p.mentions.append(Mention(start, start + len(name), name, item_of(start)))
         p.mentions.sort(key=lambda m: m.start)
     # an organisation whose name is a person's name + suffix is not that person (and v.v.)
     ents.people = sorted(people.values(), key=lambda p: p.mentions[0].start if p.mentions else 0)
@@ -1011,8 +1055,8 @@ def tag_line(text: str) -> list[dict]:
             spans.append((start, pos, "ORG"))
     names = {text[s:e] for s, e, t in spans if t == "PER"}
     for name in names:
-        for m in re.finditer(re.escape(name), text):
-            spans.append((m.start(), m.end(), "PER"))
+        for start in _occurrences(name, text):
+            spans.append((start, start + len(name), "PER"))
     return [{"start": s, "end": e, "type": t, "text": text[s:e]} for s, e, t in _flatten(spans)]
 
 
