@@ -119,10 +119,12 @@ class WordList:
         out: list[tuple[int, int]] = []
         if self.candidates is None:
             return out
+        heads, singles = self.heads, self.singles
         end = 0
         for m in self.candidates.finditer(text):
             i = m.start()
-            if i >= end and (n := self.match(text, i)):
+            # the set test inline before the call: most candidates fail it
+            if i >= end and (text[i:i + 2] in heads or text[i] in singles) and (n := self.match(text, i)):
                 out.append((i, i + n))
                 end = i + n
         return out
@@ -144,9 +146,11 @@ def _division_at(text: str, p: int) -> int:
     return _divisions().match(text, p)
 
 
-def _division_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of division names left to right, the longest at each place, never overlapping."""
-    return _divisions().spans(text)
+@functools.lru_cache(maxsize=16)
+def _division_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of division names left to right, the longest at each place, never overlapping.
+    Cached: the page context and the place finder both read the whole page."""
+    return tuple(_divisions().spans(text))
 
 
 def _division_mentions(text: str) -> list[str]:
