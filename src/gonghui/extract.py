@@ -193,8 +193,10 @@ def _suffixes() -> WordList:
 PARTY_COMMITTEE_END = re.compile(r"(省|市|县|区)委$")
 
 
+@functools.lru_cache(maxsize=65536)
 def suffix_kind(name: str) -> str | None:
-    """The kind of organisation a name ends in (the longest suffix decides), or None."""
+    """The kind of organisation a name ends in (the longest suffix decides), or None.
+    Cached, as the functions below: pure functions of short strings asked again and again."""
     if PARTY_COMMITTEE_END.search(name):
         return "party"
     kinds, longest = _suffix_kinds()
@@ -221,9 +223,11 @@ class Tokens:
     start, and a suffix only where a word ends (部 of 部门 is no suffix)."""
 
     def __init__(self, text: str):
-        spans = list(jieba.tokenize(text, HMM=False))
-        self.starts = {start for _, start, _ in spans}
-        self.ends = {end for _, _, end in spans}
+        # the offsets jieba.tokenize(text, HMM=False) gives, summed from the word lengths without
+        # its tuple per word: this tokenisation is the largest single cost of the extractor
+        ends = list(itertools.accumulate(map(len, jieba.cut(text, HMM=False))))
+        self.ends = set(ends)
+        self.starts = {0, *ends[:-1]} if ends else set()
 
     @staticmethod
     @functools.lru_cache(maxsize=4)
@@ -494,6 +498,7 @@ def title_regex() -> re.Pattern:
     return _TITLE_RE
 
 
+@functools.lru_cache(maxsize=65536)
 def plausible_name(name: str, strict: bool = True, allow_common: bool = False) -> bool:
     """A 2–4 character Chinese personal name: a surname and a given name, not an ordinary word."""
     if not (2 <= len(name) <= 4) or not all(IS_CJK.match(c) for c in name):
