@@ -172,6 +172,7 @@ class OrgHit:
 
 ABBR_PREFIX = "省市县区镇"                  # 市总工会, 省委, 县总工会: the paper's or a nearby division
 NATION_PREFIX = ("中华全国", "中华", "中国", "全国", "国网", "国家")
+NATION_FIRST = frozenset(pre[0] for pre in NATION_PREFIX)
 GENERIC_PREFIX = ("各", "有关", "相关", "全市", "全省", "全区", "全县", "基层", "各级", "部分", "其他", "所属", "本级",
                   "直属", "所在", "当地", "一些", "多家", "该", "此", "原")
 LEVEL_ABBR = {"省": "province", "市": "city", "县": "county", "区": "district"}
@@ -265,9 +266,10 @@ def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> i
         if short and not boundary and not (home and any(d.code.startswith(home) for d in divs)):
             return 0
         return n
-    for pre in NATION_PREFIX:
-        if text.startswith(pre, p):
-            return len(pre)
+    if text[p] in NATION_FIRST:
+        for pre in NATION_PREFIX:
+            if text.startswith(pre, p):
+                return len(pre)
     if text[p] in ABBR_PREFIX:
         return 1
     ahead = text[p + 2:p + 6]
@@ -358,9 +360,11 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     # longest first among overlapping hits
     resolved.sort(key=lambda h: (-(h.end - h.start), h.start))
     kept: list[OrgHit] = []
+    covered: set[int] = set()     # offsets under kept hits: testing each kept hit was quadratic
     for h in resolved:
-        if not any(h.start < k.end and k.start < h.end for k in kept):
+        if covered.isdisjoint(range(h.start, h.end)):
             kept.append(h)
+            covered.update(range(h.start, h.end))
     return sorted(kept, key=lambda h: h.start)
 
 
