@@ -231,7 +231,7 @@ class Tokens:
         self.starts = {0, *ends[:-1]} if ends else set()
 
     @staticmethod
-    @functools.lru_cache(maxsize=4)
+    @functools.lru_cache(maxsize=64)     # room for the short texts find_people tokenises between
     def of(text: str) -> "Tokens":
         """The tokens of a page, computed once for all the finders."""
         return Tokens(text)
@@ -368,15 +368,24 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     return sorted(kept, key=lambda h: h.start)
 
 
+# compiled once: _org_from_form runs for every organisation hit
+BRACKETED_LEVEL = re.compile(r"[((][市县区]")
+TWO_LEVELS = re.compile(r"[省市县区][省市县区]")
+PROVINCE_CITY_SHORT = re.compile(r"[省市]总")
+FORMER = re.compile(r"原(?=党|团|工会)")
+LEVEL_HEAD = re.compile(r"[省市县区]")
+PARTY_COMMITTEE = re.compile(r"(.+?(?:省|市|县|区))委")
+
+
 def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str, str | None] | None:
     """(canonical name, kind, parent) of a written organisation form, or None if it names no one."""
     if form.startswith(GENERIC_PREFIX) or (form in _suffix_texts() and form[0] not in ABBR_PREFIX):
         return None
-    if re.search(r"[((][市县区]", form):
+    if BRACKETED_LEVEL.search(form):
         return None          # 各区、县(市)总工会: a class of bodies, not one
-    if re.match(r"[省市县区][省市县区]", form):
+    if TWO_LEVELS.match(form):
         return None          # 县市总工会, 县市区工会: bodies of several places
-    if re.fullmatch(r"[省市]总", form):
+    if PROVINCE_CITY_SHORT.fullmatch(form):
         form += "工会"        # 省总, 市总: the province's or city's federation of trade unions
     dept = DEPARTMENT.search(form)
     if dept and suffix_kind(form[: dept.start()]) and dept.start() >= 3:
@@ -384,7 +393,7 @@ def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str,
     kind = suffix_kind(form)
     if kind is None:
         return None
-    name = expand_abbreviation(re.sub(r"原(?=党|团|工会)", "", form), ctx, before)   # 原党支部书记: a former post
+    name = expand_abbreviation(FORMER.sub("", form), ctx, before)   # 原党支部书记: a former post
     if name is None:
         return None
     parent = None
@@ -410,9 +419,9 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
         form = place + form[1:]
     kind = suffix_kind(form)
     # a paper or a company keeps its own name (浙江工人日报); public bodies get the full division name
-    name = form if kind in ("media", "company", "school") and not re.match(r"[省市县区]", form) \
+    name = form if kind in ("media", "company", "school") and not LEVEL_HEAD.match(form) \
         else _full_division_name(form, ctx)
-    m = re.fullmatch(r"(.+?(?:省|市|县|区))委", name)
+    m = PARTY_COMMITTEE.fullmatch(name)
     if m:
         return "中共" + m.group(1) + "委"
     return name
@@ -553,6 +562,10 @@ NOT_NAME_START = set("和与及对的把被在向从为以于是等将让给就�
 LIST_INTRO = re.compile(r"(分别是|分别为|他们是|她们是|包括|有|如|:|:)$")
 
 
+COPULA_END = re.compile(r"(是|系|现任|担任)$")
+COUNTED_NAMES = re.compile(rf"((?:[{CJK}]{{2,4}}、)*[{CJK}]{{2,4}})[两二三四五六七八九十]位")
+
+
 def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit]:
     """Names with posts from post+name chains and lists, plus bylines."""
     text = doc.page.text
@@ -574,14 +587,14 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
         # a list continuing after the first name: 董建伟、周小兵、张卫华 …
         hits.extend(_list_after(text, pos + len(name), posts if kinds.get(title) != "post" or True else []))
     # a name followed by a title that follows names: 习近平总书记, 某某同志
-    for m in re.finditer(rf"([{CJK}]{{2,4}}?)({'|'.join(TITLE_AFTER_NAME)})", text):
+    for m in AFTER_NAME.finditer(text):
         name = m.group(1)
         if plausible_name(name):
             org = TITLE_AFTER_NAME[m.group(2)]
             posts = [Post(m.group(2), m.group(2), org)] if org else []
             hits.append(NameHit(m.start(1), m.end(1), name, posts))
     # 甲、乙两位全国人大代表: names before a counted title
-    for m in re.finditer(rf"((?:[{CJK}]{{2,4}}、)*[{CJK}]{{2,4}})[两二三四五六七八九十]位", text):
+    for m in COUNTED_NAMES.finditer(text):
         after = text[m.end():m.end() + 12]
         t = _title_at_start(after)
         names = m.group(1).split("、")
@@ -594,7 +607,7 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
                 pos += len(n) + 1
     # 某某是某村党支部书记, 某某现任某公司总经理: a post printed after the name
     for h in orgs:
-        verb = re.search(r"(是|系|现任|担任)$", text[max(0, h.start - 2):h.start])
+        verb = COPULA_END.search(text[max(0, h.start - 2):h.start])
         title = text[h.end:h.end + _titles().match(text, h.end)]
         if not (verb and title):
             continue
@@ -610,11 +623,14 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
     return hits
 
 
+LIST_SEPARATOR = re.compile(r"(?:[((]挂职[))])?[、,]")
+
+
 def _list_after(text: str, pos: int, posts: list[Post], first: bool = False) -> list[NameHit]:
     out = []
     while True:
         if not first:
-            m = re.match(r"(?:[((]挂职[))])?[、,]", text[pos:pos + 6])
+            m = LIST_SEPARATOR.match(text[pos:pos + 6])
             if not m:
                 break
             pos += m.end()
@@ -631,9 +647,12 @@ CLAUSE_VERBS = ("传达", "通报", "主持", "介绍", "表示", "指出", "强
                 "致辞", "致词", "发言", "补充道")
 
 
+CLAUSE_NAME = re.compile(r"(?:^|(?<=[,。;:!?、\n\s”]))([" + CJK + r"]{2,4}?)(" + "|".join(CLAUSE_VERBS) + ")")
+
+
 def _clause_initial_names(text: str) -> list[NameHit]:
     out = []
-    for m in re.finditer(r"(?:^|(?<=[,。;:!?、\n\s”]))([" + CJK + r"]{2,4}?)(" + "|".join(CLAUSE_VERBS) + ")", text):
+    for m in CLAUSE_NAME.finditer(text):
         name = m.group(1)
         if plausible_name(name) and not lexicon.is_common_word(name[1:]) and len(name) >= 2:
             out.append(NameHit(m.start(1), m.end(1), name))
@@ -643,6 +662,7 @@ def _clause_initial_names(text: str) -> list[NameHit]:
 SEPARATORS = "、,,"
 # titles printed after a name, with the body they belong to where that is general knowledge
 TITLE_AFTER_NAME = {"总书记": "中共中央", "同志": None}
+AFTER_NAME = re.compile(rf"([{CJK}]{{2,4}}?)({'|'.join(TITLE_AFTER_NAME)})")
 NATIONAL_TITLES = {"全国人大代表": "全国人民代表大会", "全国政协委员": "中国人民政治协商会议全国委员会"}
 
 
@@ -661,6 +681,9 @@ def _org_of_title_text(text: str, ctx: Context) -> str | None:
     return hits[-1].name if hits else None
 
 
+DEPARTMENT_WORD = re.compile(rf"[{CJK}]+(部|处|科|室|办公室|办)")
+
+
 def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end: dict) -> list[Post]:
     """All posts printed before a name: `市人大常委会党组副书记、副主任,市总工会主席郑荣胜`."""
     posts: list[Post] = []
@@ -674,7 +697,7 @@ def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_en
             # 某总工会组织宣教部部长: the department is part of the post, held in the parent
             for length in range(2, 9):
                 dept = text[max(0, t_start - length):t_start]
-                if (t_start - length) in org_at_end and re.fullmatch(rf"[{CJK}]+(部|处|科|室|办公室|办)", dept):
+                if (t_start - length) in org_at_end and DEPARTMENT_WORD.fullmatch(dept):
                     org = org_at_end[t_start - length]
                     t, t_start = dept + t, t_start - length
                     break
@@ -746,6 +769,11 @@ LOWER_SUFFIX = {"镇": "town", "乡": "town", "街道": "town", "村": "village"
 NOT_PLACE_CORE = ("全", "本", "各", "该", "每", "城", "乡", "农", "新农", "美丽", "小", "大", "一", "某")
 
 
+BODY_OR_HEAD = re.compile(rf"[{CJK}]?[委会长]")       # 镇委, 村委会, 镇长 after a town or village
+CJK_WORD = re.compile(rf"[{CJK}]+")
+ROAD_CORE = re.compile(rf"[{CJK}0-9]+")
+
+
 def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
     """Divisions from the gazetteer (full names, and short names where they stand alone), then
     towns, villages, new districts and roads by their suffix right after a division or a word start."""
@@ -780,7 +808,7 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
         add(name, d.level, d.code, _parent_name(d.name), start, end)
     for m in re.finditer(r"街道|社区|新区|开发区|高新区|镇|乡|村", text):
         suffix = m.group(0)
-        if re.match(rf"[{CJK}]?[委会长]", text[m.end():m.end() + 2]) and suffix in "镇乡村":
+        if BODY_OR_HEAD.match(text[m.end():m.end() + 2]) and suffix in "镇乡村":
             continue                       # 镇委, 村委会, 镇长: not the place itself
         for length in (2, 3):
             start = m.start() - length
@@ -789,7 +817,7 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
                 continue
             # 横河镇|大山村: after a place (or before 新区) a common word may be a name
             lenient = start in ends or suffix in ("新区", "开发区", "高新区")
-            if not re.fullmatch(rf"[{CJK}]+", core) or (core.startswith(NOT_PLACE_CORE) and not lenient) \
+            if not CJK_WORD.fullmatch(core) or (core.startswith(NOT_PLACE_CORE) and not lenient) \
                     or core[0] in "镇乡村区县市" \
                     or (lexicon.is_common_word(core) and not lenient) or lexicon.is_common_word(core + suffix) \
                     or any(c in STOP_CHARS for c in core):
@@ -807,7 +835,7 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
             # a road follows a place (杭州|文一西路), 在/于, or another road in a list (…路、之江路)
             after_road = text[start - 1:start] == "、" and (start - 1) in ends and text[start - 2:start - 1] in "路街道"
             if not (start in ends or after_road or text[start - 1:start] in "在于") \
-                    or not re.fullmatch(rf"[{CJK}0-9]+", core) or any(c in STOP_CHARS for c in core):
+                    or not ROAD_CORE.fullmatch(core) or any(c in STOP_CHARS for c in core):
                 continue
             name = core + m.group(0)
             if lexicon.is_common_word(name) or (lexicon.is_common_word(core) and start not in ends):
