@@ -31,8 +31,13 @@ SENTENCE_PUNCT = ",,。;;!?!?"         # inside a line: the line is running text
 WEAK = ",,、;;::"                     # separators that cannot end a line
 PUNCT = WEAK + "。!?!?…"
 
+# Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F: a character class finds the
+# control characters in C instead of asking unicodedata.category() for every character
+CONTROL_NOT_TAB = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+CONTROL_NOT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")     # not \t \n \f \r
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"))
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+SPACE_ENDS = re.compile(f"^{SPACES.pattern}|{SPACES.pattern}$")
 LINE_BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 # Simplified and traditional forms alike: 报/報, 讯/訊, 记/記, 见/見 …
@@ -180,7 +185,7 @@ def _guess_chinese(data: bytes) -> str:
 
 def _check_text(text: str, shown: str) -> str:
     """Reject decoded text that is mostly control characters (a binary file by another name)."""
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    controls = len(CONTROL_NOT_LAYOUT.findall(text))
     if text and controls > 0.1 * len(text):
         raise InputError(f"{shown}: binary data (mostly control characters), not a text page")
     return text
@@ -291,17 +296,16 @@ def _clean_line(line: str, counts: dict[str, int]) -> str:
     count("NFC", nfc != line)
     kept = nfc.translate(ZERO_WIDTH)
     count("zero-width dropped", len(nfc) - len(kept))
-    controls = [c for c in kept if unicodedata.category(c) == "Cc" and c != "\t"]
-    count("control chars to space", len(controls))
+    count("control chars to space", len(CONTROL_NOT_TAB.findall(kept)))
     count("no-break spaces to space", sum(kept.count(c) for c in "\u00a0\u202f"))
-    kept = "".join(" " if c in controls else c for c in kept)
+    kept = CONTROL_NOT_TAB.sub(" ", kept)
 
     def collapse(m: re.Match) -> str:
         wanted = "\u3000" if "\u3000" in m.group() else " "
         count("space runs collapsed", m.group() != wanted and len(m.group()) > 1)
         return wanted
 
-    kept = re.sub(f"^{SPACES.pattern}|{SPACES.pattern}$", "", kept)
+    kept = SPACE_ENDS.sub("", kept)
     return SPACES.sub(collapse, kept)
 
 
@@ -457,9 +461,11 @@ def _repeated_passages(text: str, size: int = 40) -> list[Edit]:
     a block to its end; a document title cited twice inside a sentence, a slogan quoted twice
     or a rhetorical echo (shorter than 40) are left alone."""
     first: dict[str, int] = {}                 # each passage of `size` → where it first occurs
+    remember = first.setdefault                # bound once: this loop visits every character
+    last = len(text) - size
     edits, j = [], 0
-    while j + size <= len(text):
-        i = first.setdefault(text[j:j + size], j)
+    while j <= last:
+        i = remember(text[j:j + size], j)
         if i + size > j or len(set(text[j:j + size])) < 4:
             j += 1
             continue
