@@ -21,14 +21,23 @@ import functools
 import itertools
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
 import jieba
 import jieba.posseg as pseg
-from dataclasses import dataclass, field
 
 from . import lexicon
-from .model import (Document, EventRef, Mention, OrgRef, PageEntities, PersonRef, PlaceRef, Post,
-                    SloganRef)
+from .model import (
+    Document,
+    EventRef,
+    Mention,
+    OrgRef,
+    PageEntities,
+    PersonRef,
+    PlaceRef,
+    Post,
+    SloganRef,
+)
 
 CJK = "\u3400-\u9fff"
 IS_CJK = re.compile(f"[{CJK}]")
@@ -93,11 +102,11 @@ class WordList:
         words = frozenset(words)
         self.singles = frozenset(w for w in words if len(w) == 1)
         self.longer = frozenset(w for w in words if len(w) >= 2)
-        self.heads = frozenset(w[:2] for w in self.longer)       # first two characters
         lengths: dict[str, set[int]] = {}
         for w in self.longer:
-            lengths.setdefault(w[0], set()).add(len(w))
-        self.lengths = {c: sorted(ns, reverse=True) for c, ns in lengths.items()}
+            lengths.setdefault(w[:2], set()).add(len(w))
+        # by the first two characters: the lengths of the words starting so, longest first
+        self.lengths = {head: sorted(ns, reverse=True) for head, ns in lengths.items()}
 
         def chars(cs):
             return "[" + "".join(map(re.escape, sorted(cs))) + "]"
@@ -108,10 +117,9 @@ class WordList:
 
     def match(self, text: str, pos: int = 0) -> int:
         """Length of the longest word starting at pos, else 0."""
-        if text[pos:pos + 2] in self.heads:
-            for n in self.lengths[text[pos]]:
-                if len(word := text[pos:pos + n]) == n and word in self.longer:
-                    return n
+        for n in self.lengths.get(text[pos:pos + 2], ()):
+            if len(word := text[pos:pos + n]) == n and word in self.longer:
+                return n
         return 1 if text[pos:pos + 1] in self.singles else 0
 
     def spans(self, text: str) -> list[tuple[int, int]]:
@@ -119,7 +127,7 @@ class WordList:
         out: list[tuple[int, int]] = []
         if self.candidates is None:
             return out
-        heads, singles = self.heads, self.singles
+        heads, singles = self.lengths, self.singles     # heads: the keys of lengths
         end = 0
         for m in self.candidates.finditer(text):
             i = m.start()
@@ -232,7 +240,7 @@ class Tokens:
 
     @staticmethod
     @functools.lru_cache(maxsize=64)     # room for the short texts find_people tokenises between
-    def of(text: str) -> "Tokens":
+    def of(text: str) -> Tokens:
         """The tokens of a page, computed once for all the finders."""
         return Tokens(text)
 
@@ -432,7 +440,8 @@ def _nearby_division(before: str, level_char: str) -> str | None:
     cut = max(before.rfind(c) for c in "。;!?\n")
     window = before[cut + 1:]
     found = None
-    for name in _division_mentions(window):
+    for start, end in _divisions().spans(window):     # not _division_spans: no need to cache windows
+        name = window[start:end]
         d = lexicon.divisions_by_name(name)
         full = d[0].name if d else name
         if full.endswith(level_char):
@@ -535,7 +544,6 @@ def plausible_name(name: str, strict: bool = True, allow_common: bool = False) -
 def name_after(text: str, pos: int, strict: bool = True) -> str | None:
     """The personal name starting at `pos`, chosen by what follows it (a boundary word,
     punctuation or the end): `郑荣胜出席` → 郑荣胜, `张明主持` → 张明."""
-    single, compound = lexicon.surnames()
     boundaries = lexicon.name_boundaries()
     cands = []
     # 朱红认为: the third character may begin the boundary word itself

@@ -235,7 +235,7 @@ def _apply(text: str, repairs: list[Repair], edits: list[Edit]) -> tuple[str, li
         k = bisect.bisect_right(ends, offset) - 1
         if k < 0:                                 # before every edit: unchanged
             return offset
-        start, end, new_start = spans[k]          # after it: shifted by its change in length
+        _, end, new_start = spans[k]          # after it: shifted by its change in length
         return offset - end + new_start + len(edits[k].new)
 
     kept = [Repair(r.kind, moved(r.offset), r.detail) for r in repairs]
@@ -419,8 +419,9 @@ def _is_credit(line: str) -> bool:
 
 def _word_across(first: str, second: str) -> bool:
     """Does jieba (dictionary only, deterministic) read a word across the line break?"""
-    import jieba
     import logging
+
+    import jieba
 
     jieba.setLogLevel(logging.WARNING)
     left, right = first[-6:], second[:6]
