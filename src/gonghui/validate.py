@@ -134,17 +134,23 @@ def _shapes_candidates() -> list[Path]:
     ]
 
 
+def shapes_path() -> Path:
+    """Where the shapes file is (the first of `_shapes_candidates` that exists)."""
+    for path in _shapes_candidates():
+        if path.is_file():
+            return path
+    looked = ", ".join(str(p) for p in _shapes_candidates())
+    raise InputError(f"{SHAPES_NAME}: not found (looked in {looked})")
+
+
 @functools.lru_cache(maxsize=1)
 def load_shapes() -> rdflib.Graph:
     """The shapes graph (parsed once; do not modify it)."""
-    for path in _shapes_candidates():
-        if path.is_file():
-            try:
-                return rdflib.Graph().parse(path, format="turtle")
-            except Exception as exc:  # any parser error: our own file is broken
-                raise InputError(f"{path}: cannot parse the SHACL shapes: {_one_line(exc)}") from None
-    looked = ", ".join(str(p) for p in _shapes_candidates())
-    raise InputError(f"{SHAPES_NAME}: not found (looked in {looked})")
+    path = shapes_path()
+    try:
+        return rdflib.Graph().parse(path, format="turtle")
+    except Exception as exc:  # any parser error: our own file is broken
+        raise InputError(f"{path}: cannot parse the SHACL shapes: {_one_line(exc)}") from None
 
 
 def validate_graph(data: rdflib.Graph, locate: Locate | None = None) -> Report:
