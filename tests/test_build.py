@@ -114,8 +114,8 @@ def test_refused_build_publishes_nothing(tmp_path, monkeypatch):
 
     def broken(self):
         g = real(self)
-        person = next(g.subjects(rdflib.RDF.type, rdflib.URIRef("http://schema.org/Person")))
-        g.add((person, rdflib.URIRef("http://schema.org/name"), rdflib.Literal("second name", lang="zh")))
+        person = next(s for s, p, o in g if o.value == "http://schema.org/Person")
+        g.add((person, pyoxigraph.NamedNode("http://schema.org/name"), pyoxigraph.Literal("second name", language="zh")))
         return g
 
     monkeypatch.setattr(Mapper, "entities_graph", broken)

@@ -17,6 +17,7 @@ worker or many, gives byte-identical files.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -32,14 +33,15 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, RDF, XSD
 
-from . import __version__
+from . import __version__, iri
 from .errors import InputError
 from .model import PageEntities
-from .rdf import DEFAULT_BASE, Mapper
+from .rdf import DEFAULT_BASE, GH, Mapper, PageNames, Triples, page_graph
 from .resolve import Corpus, _add_parents, add_page
-from .vocab import GH, PREFIXES
+from .shacl import Data, compiled_shapes, problem
+from .vocab import PREFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -49,6 +51,8 @@ SUMS = "SHA256SUMS"
 MEDIA = {"gonghui.ttl": "text/turtle", "gonghui.nt.gz": "application/n-triples",
          "gonghui.trig": "application/trig", "gonghui.jsonld": "application/ld+json"}
 OX_PREFIXES = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+XSD_STRING = ox.NamedNode(str(XSD.string))
 
 
 # ---------------------------------------------------------------- the code version and the cache
@@ -67,7 +71,7 @@ def code_version() -> str:
 
 
 class Cache:
-    """Converted pages and validation verdicts on disk, under one folder per code version.
+    """Converted pages and rendered page graphs on disk, under one folder per code version.
 
     Each entry is a pickle with a SHA-256 header; a truncated or corrupted entry is detected,
     removed and rebuilt. Writes go to a temporary file and are renamed into place."""
@@ -83,30 +87,50 @@ class Cache:
         return self.reuse and self.load_page(source, sha) is not None
 
     def load_page(self, source: str, sha: str) -> PageEntities | None:
-        path = self.page_path(source, sha)
+        return self._load(self.page_path(source, sha))
+
+    def store_page(self, source: str, sha: str, pe: PageEntities) -> None:
+        self._store(self.page_path(source, sha), pe)
+
+    def chunk_path(self, key: str) -> Path:
+        return self.root / "chunks" / f"{key}.pkl"
+
+    def load_chunk(self, key: str):
+        return self._load(self.chunk_path(key)) if self.reuse else None
+
+    def store_chunk(self, key: str, chunk) -> None:
+        self._store(self.chunk_path(key), chunk)
+
+    def load_slugs(self) -> None:
+        """Fill iri.SLUGS with the slugs made by earlier builds of this code version."""
+        slugs = self._load(self.root / "slugs.pkl") if self.reuse else None
+        if isinstance(slugs, dict):
+            iri.SLUGS.update(slugs)
+        self._slugs_known = len(iri.SLUGS)
+
+    def store_slugs(self) -> None:
+        if len(iri.SLUGS) != getattr(self, "_slugs_known", -1):
+            self._store(self.root / "slugs.pkl", iri.SLUGS)
+
+    @staticmethod
+    def _load(path: Path):
         try:
             data = path.read_bytes()
         except OSError:
             return None
         digest, payload = data[:32], data[32:]
-        if hashlib.sha256(payload).digest() != digest:
-            path.unlink(missing_ok=True)          # corrupted: convert the page again
-            return None
         try:
+            if hashlib.sha256(payload).digest() != digest:
+                raise ValueError("checksum")
             return pickle.loads(payload)
-        except Exception:
+        except Exception:                     # truncated or corrupted: make it again
             path.unlink(missing_ok=True)
             return None
 
-    def store_page(self, source: str, sha: str, pe: PageEntities) -> None:
-        payload = pickle.dumps(pe, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_atomic(self.page_path(source, sha), hashlib.sha256(payload).digest() + payload)
-
-    def valid(self, digest: str) -> bool:
-        return self.reuse and (self.root / "valid" / digest).exists()
-
-    def mark_valid(self, digest: str) -> None:
-        _write_atomic(self.root / "valid" / digest, b"")
+    @staticmethod
+    def _store(path: Path, value) -> None:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        _write_atomic(path, hashlib.sha256(payload).digest() + payload)
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -210,7 +234,8 @@ def _progress(echo, what, n, total):
 class Chunk:
     """One named graph, rendered in every output syntax."""
     name: str
-    nt: bytes
+    nt_gz: bytes             # N-Triples, one gzip member (a .gz file may hold many, RFC 1952)
+    shared: list[bytes]      # hashes of the lines another graph may hold too (post attestations)
     ttl: str
     jsonld: list[str]
     classes: dict[str, int]
@@ -219,106 +244,92 @@ class Chunk:
     source: str | None = None
 
 
-_STATE: dict = {}     # the mapper and entity index, set before forking the workers
+_STATE: dict = {}     # the mapper, the shared data and the cache, set before forking the workers
 
 
-def render(name: URIRef, graph: Graph) -> Chunk:
-    """Sorted N-Triples, Turtle body and JSON-LD nodes of one graph (pyoxigraph writes fast)."""
-    lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()) - {""})
-    nt = ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    triples = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)) if lines else []
-    ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=OX_PREFIXES).decode("utf-8") if triples else ""
-    ttl = "\n".join(l for l in ttl.splitlines() if not l.startswith("@prefix")).strip("\n")
+def render(name: ox.NamedNode, triples: Iterable[tuple]) -> Chunk:
+    """Sorted N-Triples, Turtle body and JSON-LD nodes of one graph."""
+    ordered = sorted((f"{s} {p} {o} .", (s, p, o)) for s, p, o in triples)
+    nt = "".join(line + "\n" for line, _ in ordered).encode("utf-8")
+    spo = [t for _, t in ordered]
+    ttl = ""
+    if spo:      # parsing the lines back is cheaper than making ox.Triple objects in Python
+        ttl = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                           prefixes=OX_PREFIXES).decode("utf-8")
+        ttl = "\n".join(l for l in ttl.splitlines() if not l.startswith("@prefix")).strip("\n")
     classes: dict[str, int] = {}
-    for t in triples:
-        if t.predicate.value == str(RDF.type):
-            classes[t.object.value] = classes.get(t.object.value, 0) + 1
-    return Chunk(str(name), nt, ttl, jsonld_nodes(triples), classes, len(triples))
+    for _, p, o in spo:
+        if p == RDF_TYPE:
+            classes[o.value] = classes.get(o.value, 0) + 1
+    prefix = f"<{name.value.split('/graph/')[0]}/membership/"
+    shared = [hashlib.blake2b(line.encode("utf-8"), digest_size=12).digest()
+              for line, _ in ordered if line.startswith(prefix)]
+    return Chunk(name.value, gzip.compress(nt, compresslevel=6, mtime=0), shared, ttl, jsonld_nodes(spo),
+                 classes, len(spo))
 
 
-def _closure(graph: Graph, index: dict, depth: int = 2) -> Graph:
-    """A page graph plus the entity descriptions it refers to, for validating it on its own."""
-    out = Graph()
-    for t in graph:
-        out.add(t)
-    frontier = {n for t in graph for n in (t[0], t[2]) if isinstance(n, URIRef)}
-    seen = set()
-    for _ in range(depth):
-        nxt = set()
-        for node in frontier - seen:
-            seen.add(node)
-            for t in index.get(node, ()):
-                out.add(t)
-                if isinstance(t[2], URIRef):
-                    nxt.add(t[2])
-        frontier = nxt
-    return out
-
-
-def _validate_chunk(graph: Graph, k: int) -> list:
-    closure = _closure(graph, _STATE["index"])
-    mapper: Mapper = _STATE["mapper"]
-    closure.add((mapper.build(), PROV.used, mapper.page(k)))
-    return _validate_cached(closure)
-
-
-def _validate_cached(graph: Graph) -> list:
-    """SHACL problems of a graph; a graph that conformed once (same triples, same shapes and
-    code) is not validated again."""
-    from .validate import graph_locator, validate_graph
-    cache: Cache = _STATE["cache"]
-    lines = sorted(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines())
-    digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
-    if cache.valid(digest):
-        return []
-    report = validate_graph(graph, locate=graph_locator(graph))
-    if report.conforms:
-        cache.mark_valid(digest)
-        return []
-    return report.problems
+def check(data: Data, focus=None, source: str | None = None, text: str | None = None) -> list:
+    """SHACL problems of some data (gonghui.shacl: the shapes file, compiled)."""
+    return [problem(r, data, source, text) for r in compiled_shapes().check(data, focus)]
 
 
 def _page_task(k: int) -> Chunk:
-    """Worker: map page k to its graph, render and validate it."""
+    """Worker: page k's chunk — from the cache when the page and the IRIs it refers to are
+    unchanged, else mapped, rendered and validated."""
     mapper: Mapper = _STATE["mapper"]
+    cache: Cache = _STATE["cache"]
     src: Source = _STATE["sources"][k]
-    pe = _STATE["cache"].load_page(src.path.name, src.sha)
-    graph = mapper.page_graph(k, pe)
-    chunk = render(mapper.graph_name(k), graph)
-    chunk.problems = _validate_chunk(graph, k)
-    chunk.source = src.path.name
+    refs = mapper.page_refs(k, _STATE["names"][k])
+    key = hashlib.sha256(f"{refs.digest()} {src.sha} {src.path.name}".encode()).hexdigest()
+    chunk = cache.load_chunk(key)
+    if chunk is None:
+        pe = cache.load_page(src.path.name, src.sha)
+        triples = page_graph(pe, refs)
+        chunk = render(mapper.graph_name(k), triples)
+        chunk.problems = check(Data(triples, shared=_STATE["shared"]), source=src.path.name,
+                               text=pe.document.page.text)
+        chunk.source = src.path.name
+        if not chunk.problems:
+            cache.store_chunk(key, chunk)
     return chunk
 
 
-def map_pages(corpus: Corpus, sources: list[Source], cache: Cache, base: str, workers: int,
-              echo: Callable | None) -> Iterable[Chunk]:
+def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cache: Cache, base: str,
+              workers: int, echo: Callable | None) -> Iterable[Chunk]:
     """The build graph, the entities graph, then every page graph, in this fixed order."""
     mapper = Mapper(corpus, base)
+    cache.store_slugs()
     entities = mapper.entities_graph()
     build_graph = mapper.build_graph()
-    index: dict = {}
-    for t in entities:
-        index.setdefault(t[0], []).append(t)
-    # a page graph points at the build: its description goes along, except the pages it used
-    for t in build_graph:
-        if t[1] != PROV.used:
-            index.setdefault(t[0], []).append(t)
-    _STATE.update(mapper=mapper, index=index, cache=cache, sources=sources)
-    yield render(mapper.graph_name("build"), build_graph)
-    chunk = render(mapper.graph_name("entities"), entities)
-    # the build uses the pages: their types (from the page graphs) complete the picture
-    shared = entities + build_graph
+    # a page graph is validated over the entity descriptions and the build; the build (which
+    # uses the pages) over the types the pages give themselves in their own graphs
+    described = entities + build_graph
+    pages = Triples()
     for k, src in enumerate(sources):
         page = mapper.page(k)
-        shared.add((page, RDF.type, GH.SourcePage))
-        shared.add((page, GH.fileName, Literal(src.path.name)))
-        shared.add((page, GH.sha256, Literal(src.sha)))
-    chunk.problems = _validate_cached(shared)
+        pages.add((page, RDF_TYPE, GH.SourcePage))
+        pages.add((page, GH.fileName, ox.Literal(src.path.name)))
+        pages.add((page, GH.sha256, ox.Literal(src.sha)))
+    shared_triples = described + pages
+    shared = Data(shared_triples)
+    _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names)
+    yield render(mapper.graph_name("build"), build_graph)
+    # the entities chunk is validated over exactly `shared`: same triples, same chunk
+    digest = hashlib.sha256()
+    for line in sorted(f"{s} {p} {o} ." for s, p, o in shared_triples):
+        digest.update(line.encode("utf-8") + b"\n")
+    key = "entities-" + digest.hexdigest()
+    chunk = cache.load_chunk(key)
+    if chunk is None:
+        chunk = render(mapper.graph_name("entities"), entities)
+        chunk.problems = check(shared, focus=sorted({s for s, _, _ in described}, key=str))
+        if not chunk.problems:
+            cache.store_chunk(key, chunk)
     yield chunk
     n = len(sources)
     if workers > 1 and n > 1:
         with _pool(min(workers, n)) as pool:
-            for i, c in enumerate(pool.imap(_page_task, range(n), chunksize=1), 1):
+            for i, c in enumerate(pool.imap(_page_task, range(n), chunksize=4), 1):
                 _progress(echo, "mapping", i, n)
                 yield c
     else:
@@ -329,38 +340,40 @@ def map_pages(corpus: Corpus, sources: list[Source], cache: Cache, base: str, wo
 
 # ---------------------------------------------------------------- writing
 
-def jsonld_nodes(triples: list) -> list[str]:
+def jsonld_nodes(triples: list[tuple]) -> list[str]:
     """One JSON-LD node object per subject (the triples come sorted, so grouped by subject)."""
     nodes, current, node = [], None, None
-    for t in triples:
-        s = t.subject.value
+    for s, p, o in triples:
         if s != current:
             if node:
                 nodes.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
-            current, node = s, {"@id": compact(s)}
-        if t.predicate.value == str(RDF.type):
-            node.setdefault("@type", []).append(compact(t.object.value))
+            current, node = s, {"@id": compact(s.value)}
+        if p == RDF_TYPE:
+            node.setdefault("@type", []).append(compact(o.value))
             continue
-        o = t.object
         if isinstance(o, ox.NamedNode):
             value = {"@id": compact(o.value)}
         elif o.language:
             value = {"@value": o.value, "@language": o.language}
-        elif o.datatype.value == str(XSD.string):
+        elif o.datatype == XSD_STRING:
             value = {"@value": o.value}
         else:
             value = {"@value": o.value, "@type": compact(o.datatype.value)}
-        node.setdefault(compact(t.predicate.value), []).append(value)
+        node.setdefault(compact(p.value), []).append(value)
     if node:
         nodes.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
     return nodes
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def compact(iri: str) -> str:
-    for prefix, ns in sorted(OX_PREFIXES.items(), key=lambda kv: -len(kv[1])):
+    for prefix, ns in _LONGEST_FIRST:
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
+
+
+_LONGEST_FIRST = sorted(OX_PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
 class Writer:
@@ -371,13 +384,11 @@ class Writer:
 
     def __init__(self, staging: Path, base: str):
         self.staging = staging
-        self.shared_prefix = f"<{base}membership/".encode()
         self.shared_seen: set[bytes] = set()
         header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in OX_PREFIXES.items()) + "\n"
         self.ttl = open(staging / "gonghui.ttl", "w", encoding="utf-8")
         self.trig = open(staging / "gonghui.trig", "w", encoding="utf-8")
-        self.raw_nt = open(staging / "gonghui.nt.gz", "wb")
-        self.nt = gzip.GzipFile(fileobj=self.raw_nt, mode="wb", mtime=0, filename="")
+        self.nt = open(staging / "gonghui.nt.gz", "wb")
         self.jsonld = open(staging / "gonghui.jsonld", "w", encoding="utf-8")
         self.ttl.write(header)
         self.trig.write(header)
@@ -392,24 +403,19 @@ class Writer:
             return
         self.ttl.write(chunk.ttl + "\n\n")
         self.trig.write(f"<{chunk.name}> {{\n{chunk.ttl}\n}}\n\n")
-        self.nt.write(chunk.nt)
-        duplicates = 0
-        for line in chunk.nt.splitlines():
-            if line.startswith(self.shared_prefix):
-                h = hashlib.blake2b(line, digest_size=12).digest()
-                duplicates += h in self.shared_seen
-                self.shared_seen.add(h)
-        self.triples -= duplicates
-        for node in chunk.jsonld:
-            self.jsonld.write(("  " if self.first_node else ",\n  ") + node)
-            self.first_node = False
-        self.triples += chunk.triples
+        self.nt.write(chunk.nt_gz)
+        duplicates = sum(h in self.shared_seen for h in chunk.shared)
+        self.shared_seen.update(chunk.shared)
+        self.triples += chunk.triples - duplicates
+        nodes = ",\n  ".join(chunk.jsonld)
+        self.jsonld.write(("  " if self.first_node else ",\n  ") + nodes)
+        self.first_node = False
         for cls, n in chunk.classes.items():
             self.classes[cls] = self.classes.get(cls, 0) + n
 
     def close(self) -> None:
         self.jsonld.write("\n ]\n}\n")
-        for fh in (self.ttl, self.trig, self.nt, self.raw_nt, self.jsonld):
+        for fh in (self.ttl, self.trig, self.nt, self.jsonld):
             fh.close()
 
 
@@ -558,19 +564,21 @@ def publish_sources(sources: list[Source], cache: Cache, out_dir: Path, base: st
 def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -> bool:
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
+    cache.load_slugs()
     while True:
         corpus = Corpus()
-        stats = []
+        stats, names = [], []
         for k, s in enumerate(sources):
             pe = cache.load_page(s.path.name, s.sha)
             add_page(corpus, k, pe)
             stats.append(_page_stats(pe))
+            names.append(PageNames.of(pe))
         _add_parents(corpus)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
         try:
             writer = Writer(staging, base)
             problems, bad = [], set()
-            for chunk in map_pages(corpus, sources, cache, base, workers, echo):
+            for chunk in map_pages(corpus, sources, names, cache, base, workers, echo):
                 if chunk.problems:
                     problems += chunk.problems
                     bad.add(chunk.source)

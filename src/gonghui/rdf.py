@@ -5,21 +5,76 @@ The dataset is a set of named graphs that share no triple:
   dates and the core of every post (member, organisation, role), built from the `Corpus`;
 - `graph/build`: the build as a prov:Activity;
 - `graph/page/{stem}`: one per source page — the page, its articles, the mentions pinned to its
-  text and the posts it attests (dated by its issue). A page graph needs only its own page and
-  the corpus's IRI tables, so pages can be mapped in parallel and one at a time.
+  text and the posts it attests (dated by its issue). A page graph is a pure function of the page
+  and its `PageRefs` (the IRIs its names resolve to in the corpus), so pages are mapped in
+  parallel, one at a time, and a page whose refs did not change can reuse its cached graph.
+
+Terms are pyoxigraph terms (fast to make, hash and serialise); graphs are `Triples`.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from dataclasses import dataclass
 
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+import pyoxigraph as ox
 
-from . import __version__
+from . import __version__, vocab
 from .iri import Minter, pinyin_label
 from .model import Item, PageEntities
 from .resolve import Corpus, event_key, place_key
-from .vocab import GH, OA, ORG, PREFIXES, SCHEMA, TIME
+
+
+class _Namespace:
+    """vocab's namespaces as pyoxigraph IRIs: GH.Teaser, SCHEMA["name"]."""
+
+    def __init__(self, ns):
+        self._ns = str(ns)
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        node = ox.NamedNode(self._ns + name)
+        setattr(self, name, node)
+        return node
+
+    __getitem__ = __getattr__
+
+
+GH, OA, ORG, SCHEMA, TIME = (_Namespace(ns) for ns in (vocab.GH, vocab.OA, vocab.ORG, vocab.SCHEMA, vocab.TIME))
+PROV, RDFS, SKOS, XSD = (_Namespace(ns) for ns in (vocab.PROV, vocab.RDFS, vocab.SKOS, vocab.XSD))
+RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+
+
+class Triples(dict):
+    """A graph: a set of (subject, predicate, object) tuples of pyoxigraph terms, kept in
+    insertion order (dict keys). Plain tuples: an ox.Triple makes new term objects at every
+    attribute access, which costs more than the mapping itself."""
+
+    def add(self, spo: tuple) -> None:
+        self[spo] = None
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __add__(self, other: Triples) -> Triples:
+        both = Triples(self)
+        both.update(other)
+        return both
+
+
+def Literal(value, lang: str | None = None, datatype: ox.NamedNode | None = None) -> ox.Literal:
+    """A literal the way rdflib made one: ints are xsd:integer, other values plain strings."""
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    if datatype is None and isinstance(value, int):
+        datatype = XSD.integer
+    return ox.Literal(str(value), datatype=datatype) if datatype else ox.Literal(str(value))
+
+
+def URIRef(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
 ORG_CLASS = {"union": GH.TradeUnion, "party": GH.PartyBody, "government": GH.GovernmentBody,
@@ -29,8 +84,8 @@ CREDIT_PROPERTY = {"reporter": GH.reporter, "correspondent": GH.correspondent, "
                    "author": SCHEMA.author, "speaker": SCHEMA.author}
 
 
-def zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
+def zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
 
 
 def file_stem(source: str) -> str:
@@ -51,7 +106,7 @@ class Mapper:
     def __init__(self, corpus: Corpus, base: str = DEFAULT_BASE):
         self.c = corpus
         self.base = base if base.endswith(("/", "#")) else base + "/"
-        self.ID = Namespace(self.base)
+        self.ID = _Namespace(self.base)
         self.mint = Minter()
         self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
         self.mint.assign("org", {k: k for k in corpus.organisations})
@@ -82,7 +137,7 @@ class Mapper:
     def membership(self, person_key, org, role):
         return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
 
-    def graph_name(self, k: int | str) -> URIRef:
+    def graph_name(self, k: int | str) -> ox.NamedNode:
         return self.ID[f"graph/page/{file_stem(self.c.sources[k])}" if isinstance(k, int) else f"graph/{k}"]
 
     def _label(self, g, node, text):
@@ -92,8 +147,8 @@ class Mapper:
             g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
 
     # ------------------------------------------------------------ the build
-    def build_graph(self) -> Graph:
-        g = Graph()
+    def build_graph(self) -> Triples:
+        g = Triples()
         b, sw = self.build(), self.software()
         g.add((b, RDF.type, PROV.Activity))
         g.add((b, RDFS.label, Literal(f"gonghui build {__version__}", lang="en")))
@@ -106,8 +161,8 @@ class Mapper:
         return g
 
     # ------------------------------------------------------------ entities
-    def entities_graph(self) -> Graph:
-        g = Graph()
+    def entities_graph(self) -> Triples:
+        g = Triples()
         for key, p in self.c.people.items():
             node = self.person(key)
             g.add((node, RDF.type, SCHEMA.Person))
@@ -172,7 +227,7 @@ class Mapper:
             self._issue(g, paper, date, k, issue)
         return g
 
-    def _issue(self, g: Graph, paper_name: str, date: str, k: int, issue) -> None:
+    def _issue(self, g: Triples, paper_name: str, date: str, k: int, issue) -> None:
         node, paper = self.issue(paper_name, date), self.newspaper(paper_name)
         g.add((paper, RDF.type, SCHEMA.Newspaper))
         g.add((paper, RDF.type, ORG.Organization))
@@ -212,121 +267,195 @@ class Mapper:
         g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
 
     # ------------------------------------------------------------ one page
-    def page_graph(self, k: int, pe: PageEntities) -> Graph:
-        g = Graph()
-        doc = pe.document
-        page = self.page(k)
-        g.add((page, RDF.type, GH.SourcePage))
-        g.add((page, RDF.type, PROV.Entity))
-        g.add((page, GH.fileName, Literal(doc.page.source)))
-        g.add((page, GH.sha256, Literal(doc.page.sha256)))
-        g.add((page, GH.encoding, Literal(doc.page.encoding)))
-        g.add((page, GH.normalisedText, zh(doc.page.text)))
-        issue_node, date = None, None
-        if doc.issue and doc.issue.newspaper and doc.issue.date:
-            issue_node, date = self.issue(doc.issue.newspaper, doc.issue.date), doc.issue.date
-            g.add((issue_node, GH.sourcePage, page))
-        for n, item in enumerate(doc.items, start=1):
-            self._item(g, k, n, item, issue_node, date)
-        self._mentions(g, k, pe)
-        self._posts(g, k, pe, date)
-        return g
-
-    def _item(self, g: Graph, k: int, n: int, item: Item, issue_node, date) -> None:
-        node = self.article(k, n)
-        page = self.page(k)
-        if item.kind == "photo":
-            g.add((node, RDF.type, SCHEMA.Photograph))
-            if item.paragraphs:
-                g.add((node, SCHEMA.caption, zh("\n".join(p.text for p in item.paragraphs))))
-        elif item.kind == "teaser":
-            g.add((node, RDF.type, GH.Teaser))
-            if item.jump:
-                g.add((node, GH.jumpTo, zh(item.jump.text)))
-        else:
-            g.add((node, RDF.type, SCHEMA.NewsArticle))
-            g.add((node, GH.itemKind, Literal(item.kind)))
-            if item.kind == "speech":
-                g.add((node, RDF.type, GH.Speech))
-            if item.kind == "commentary":
-                g.add((node, RDF.type, SCHEMA.OpinionNewsArticle))
-            if item.paragraphs:
-                g.add((node, SCHEMA.articleBody, zh("\n".join(p.text for p in item.paragraphs))))
-        headline = item.headline.text if item.headline else None
-        if headline is None and item.kind not in ("photo", "teaser"):
-            first = item.paragraphs[0].text if item.paragraphs else ""
-            headline = first[:24] + ("…" if len(first) > 24 else "")
-        if headline:
-            g.add((node, SCHEMA.headline, zh(headline.replace("\u3000", " "))))
-        for prop, span in ((GH.kicker, item.kicker), (SCHEMA.alternativeHeadline, item.subheadline),
-                           (SCHEMA.articleSection, item.section), (SCHEMA.dateline, item.dateline)):
-            if span:
-                g.add((node, prop, zh(span.text.replace("\n", " "))))
-        g.add((node, SCHEMA.position, Literal(n)))
-        g.add((node, GH.sourcePage, page))
-        g.add((node, PROV.wasDerivedFrom, page))
-        g.add((node, PROV.wasGeneratedBy, self.build()))
-        g.add((node, GH.startOffset, Literal(item.start)))
-        g.add((node, GH.endOffset, Literal(item.end)))
-        if issue_node is not None:
-            g.add((node, SCHEMA.isPartOf, issue_node))
-            g.add((issue_node, SCHEMA.hasPart, node))
-            g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
-        for c in item.credits:
-            key = self.c.person_key.get((k, c.name))
+    def page_refs(self, k: int, names: PageNames) -> PageRefs:
+        """Everything page k's graph needs from the corpus (see `page_graph`)."""
+        iris: dict[tuple, str] = {}
+        for name in names.people:
+            key = self.c.person_key.get((k, name))
             if key:
-                g.add((node, CREDIT_PROPERTY[c.role], self.person(key)))
+                iris[("person", name)] = self.person(key).value
+        for name in names.orgs:
+            iris[("org", name)] = self.org(name).value
+        for key in names.places:
+            iris[("place", key)] = self.place(key).value
+        for label in names.slogans:
+            iris[("slogan", label)] = self.slogan(label).value
+        for key in names.events:
+            iris[("event", key)] = self.event(key).value
+        for name, org, role in names.posts:
+            if org in self.c.organisations:
+                m = self.membership(self.c.person_key[(k, name)], org, role)
+                iris[("membership", name, org, role)] = m.value
+        if names.issue:
+            iris[("issue",)] = self.issue(*names.issue).value
+        return PageRefs(self.base, file_stem(self.c.sources[k]), tuple(sorted(iris.items())))
 
-    def _mentions(self, g: Graph, k: int, pe: PageEntities) -> None:
-        stem = file_stem(self.c.sources[k])
-        page = self.page(k)
-        targets = [("person", self.person(self.c.person_key[(k, p.name)]), p.mentions) for p in pe.people]
-        targets += [("org", self.org(o.name), o.mentions) for o in pe.organisations]
-        targets += [("place", self.place(place_key(p.code, p.name)), p.mentions) for p in pe.places]
-        targets += [("slogan", self.slogan(s.label), s.mentions) for s in pe.slogans]
-        targets += [("event", self.event(event_key(e.name, e.date)), e.mentions) for e in pe.events]
-        for kind, target, mentions in targets:
-            for m in mentions:
-                if m.item is not None:
-                    g.add((self.article(k, m.item + 1), SCHEMA.mentions, target))
-                ann = self.ID[f"mention/{stem}/{m.start}-{m.end}-{kind}"]
-                tgt, sel = URIRef(f"{ann}#target"), URIRef(f"{ann}#selector")
-                g.add((ann, RDF.type, OA.Annotation))
-                g.add((ann, OA.hasBody, target))
-                g.add((ann, OA.hasTarget, tgt))
-                g.add((ann, PROV.wasGeneratedBy, self.build()))
-                g.add((tgt, RDF.type, OA.SpecificResource))
-                g.add((tgt, OA.hasSource, page))
-                g.add((tgt, OA.hasSelector, sel))
-                g.add((sel, RDF.type, OA.TextPositionSelector))
-                g.add((sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
-                g.add((sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
-                g.add((sel, OA.exact, zh(m.text)))
-
-    def _posts(self, g: Graph, k: int, pe: PageEntities, date: str | None) -> None:
-        """What this page attests of each post: the title as printed, the article, the date."""
-        for p in pe.people:
-            key = self.c.person_key[(k, p.name)]
-            for post in p.posts:
-                if not post.org or post.org not in self.c.organisations:
-                    continue
-                node = self.membership(key, post.org, post.role)
-                g.add((node, GH.postTitle, zh(post.title)))
-                if post.mention and post.mention.item is not None:
-                    g.add((node, PROV.wasDerivedFrom, self.article(k, post.mention.item + 1)))
-                if date:
-                    g.add((node, GH.attestedAt, self.date(date)))
+    def page_graph(self, k: int, pe: PageEntities) -> Triples:
+        return page_graph(pe, self.page_refs(k, PageNames.of(pe)))
 
 
-def to_dataset(corpus: Corpus, pages: list[PageEntities], base: str | None = None) -> Dataset:
-    """The whole dataset in memory (fine for small corpora and tests; the build streams)."""
-    mapper = Mapper(corpus, base or DEFAULT_BASE)
-    ds = Dataset()
-    for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
-    for name, graph in [("build", mapper.build_graph()), ("entities", mapper.entities_graph())] + \
-            [(k, mapper.page_graph(k, pe)) for k, pe in enumerate(pages)]:
-        target = ds.graph(mapper.graph_name(name))
-        for t in graph:
-            target.add(t)
-    return ds
+@dataclass(frozen=True)
+class PageNames:
+    """The names on a page that its graph resolves through the corpus: a few strings, kept for
+    every page during a build so a cached page graph is found without loading the page."""
+    people: tuple          # people and credited names
+    orgs: tuple
+    places: tuple          # place keys
+    slogans: tuple
+    events: tuple          # event keys
+    posts: tuple           # (person name, organisation, role)
+    issue: tuple | None    # (newspaper, date)
+
+    @classmethod
+    def of(cls, pe: PageEntities) -> PageNames:
+        doc = pe.document
+        people = {p.name for p in pe.people} | {c.name for item in doc.items for c in item.credits}
+        posts = {(p.name, post.org, post.role) for p in pe.people for post in p.posts if post.org}
+        issue = doc.issue
+        return cls(tuple(sorted(people)), tuple(sorted({o.name for o in pe.organisations})),
+                   tuple(sorted({place_key(p.code, p.name) for p in pe.places})),
+                   tuple(sorted({s.label for s in pe.slogans})),
+                   tuple(sorted({event_key(e.name, e.date) for e in pe.events})), tuple(sorted(posts)),
+                   (issue.newspaper, issue.date) if issue and issue.newspaper and issue.date else None)
+
+
+@dataclass(frozen=True)
+class PageRefs:
+    """What a page graph takes from the rest of the corpus: the base IRI, the page's file stem and
+    the IRIs its names resolve to — ((kind, key…), IRI) pairs, sorted. `page_graph(pe, refs)` reads
+    nothing else, so (the page, its refs) is a complete cache key for its graph."""
+    base: str
+    stem: str
+    iris: tuple
+
+    def digest(self) -> str:
+        data = json.dumps([__version__, self.base, self.stem, self.iris], ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+class _PageIds:
+    """The IRIs of one page's graph, from its refs."""
+
+    def __init__(self, refs: PageRefs):
+        self.ID = _Namespace(refs.base)
+        self.stem = refs.stem
+        self.table = dict(refs.iris)
+        self.page = self.ID[f"page/{refs.stem}"]
+        self.build = self.ID[f"build/{__version__}"]
+
+    def ref(self, *key) -> ox.NamedNode | None:
+        iri = self.table.get(key)
+        return ox.NamedNode(iri) if iri else None
+
+    def article(self, n: int) -> ox.NamedNode:
+        return self.ID[f"article/{self.stem}/{n}"]
+
+    def date(self, iso: str) -> ox.NamedNode:
+        return self.ID[f"date/{iso}"]
+
+
+def page_graph(pe: PageEntities, refs: PageRefs) -> Triples:
+    """The named graph of one page: the page, its items, the mentions and the posts it attests."""
+    ids = _PageIds(refs)
+    g = Triples()
+    doc = pe.document
+    page = ids.page
+    g.add((page, RDF.type, GH.SourcePage))
+    g.add((page, RDF.type, PROV.Entity))
+    g.add((page, GH.fileName, Literal(doc.page.source)))
+    g.add((page, GH.sha256, Literal(doc.page.sha256)))
+    g.add((page, GH.encoding, Literal(doc.page.encoding)))
+    g.add((page, GH.normalisedText, zh(doc.page.text)))
+    issue_node, date = ids.ref("issue"), None
+    if issue_node is not None:
+        date = doc.issue.date
+        g.add((issue_node, GH.sourcePage, page))
+    for n, item in enumerate(doc.items, start=1):
+        _item(g, ids, n, item, issue_node, date)
+    _mentions(g, ids, pe)
+    _posts(g, ids, pe, date)
+    return g
+
+
+def _item(g: Triples, ids: _PageIds, n: int, item: Item, issue_node, date) -> None:
+    node = ids.article(n)
+    if item.kind == "photo":
+        g.add((node, RDF.type, SCHEMA.Photograph))
+        if item.paragraphs:
+            g.add((node, SCHEMA.caption, zh("\n".join(p.text for p in item.paragraphs))))
+    elif item.kind == "teaser":
+        g.add((node, RDF.type, GH.Teaser))
+        if item.jump:
+            g.add((node, GH.jumpTo, zh(item.jump.text)))
+    else:
+        g.add((node, RDF.type, SCHEMA.NewsArticle))
+        g.add((node, GH.itemKind, Literal(item.kind)))
+        if item.kind == "speech":
+            g.add((node, RDF.type, GH.Speech))
+        if item.kind == "commentary":
+            g.add((node, RDF.type, SCHEMA.OpinionNewsArticle))
+        if item.paragraphs:
+            g.add((node, SCHEMA.articleBody, zh("\n".join(p.text for p in item.paragraphs))))
+    headline = item.headline.text if item.headline else None
+    if headline is None and item.kind not in ("photo", "teaser"):
+        first = item.paragraphs[0].text if item.paragraphs else ""
+        headline = first[:24] + ("…" if len(first) > 24 else "")
+    if headline:
+        g.add((node, SCHEMA.headline, zh(headline.replace("\u3000", " "))))
+    for prop, span in ((GH.kicker, item.kicker), (SCHEMA.alternativeHeadline, item.subheadline),
+                       (SCHEMA.articleSection, item.section), (SCHEMA.dateline, item.dateline)):
+        if span:
+            g.add((node, prop, zh(span.text.replace("\n", " "))))
+    g.add((node, SCHEMA.position, Literal(n)))
+    g.add((node, GH.sourcePage, ids.page))
+    g.add((node, PROV.wasDerivedFrom, ids.page))
+    g.add((node, PROV.wasGeneratedBy, ids.build))
+    g.add((node, GH.startOffset, Literal(item.start)))
+    g.add((node, GH.endOffset, Literal(item.end)))
+    if issue_node is not None:
+        g.add((node, SCHEMA.isPartOf, issue_node))
+        g.add((issue_node, SCHEMA.hasPart, node))
+        g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
+    for c in item.credits:
+        person = ids.ref("person", c.name)
+        if person is not None:
+            g.add((node, CREDIT_PROPERTY[c.role], person))
+
+
+def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
+    targets = [("person", ids.ref("person", p.name), p.mentions) for p in pe.people]
+    targets += [("org", ids.ref("org", o.name), o.mentions) for o in pe.organisations]
+    targets += [("place", ids.ref("place", place_key(p.code, p.name)), p.mentions) for p in pe.places]
+    targets += [("slogan", ids.ref("slogan", s.label), s.mentions) for s in pe.slogans]
+    targets += [("event", ids.ref("event", event_key(e.name, e.date)), e.mentions) for e in pe.events]
+    for kind, target, mentions in targets:
+        for m in mentions:
+            if m.item is not None:
+                g.add((ids.article(m.item + 1), SCHEMA.mentions, target))
+            ann = f"{ids.ID._ns}mention/{ids.stem}/{m.start}-{m.end}-{kind}"
+            node, tgt, sel = URIRef(ann), URIRef(f"{ann}#target"), URIRef(f"{ann}#selector")
+            g.add((node, RDF.type, OA.Annotation))
+            g.add((node, OA.hasBody, target))
+            g.add((node, OA.hasTarget, tgt))
+            g.add((node, PROV.wasGeneratedBy, ids.build))
+            g.add((tgt, RDF.type, OA.SpecificResource))
+            g.add((tgt, OA.hasSource, ids.page))
+            g.add((tgt, OA.hasSelector, sel))
+            g.add((sel, RDF.type, OA.TextPositionSelector))
+            g.add((sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
+            g.add((sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
+            g.add((sel, OA.exact, zh(m.text)))
+
+
+def _posts(g: Triples, ids: _PageIds, pe: PageEntities, date: str | None) -> None:
+    """What this page attests of each post: the title as printed, the article, the date."""
+    for p in pe.people:
+        for post in p.posts:
+            node = ids.ref("membership", p.name, post.org, post.role) if post.org else None
+            if node is None:
+                continue
+            g.add((node, GH.postTitle, zh(post.title)))
+            if post.mention and post.mention.item is not None:
+                g.add((node, PROV.wasDerivedFrom, ids.article(post.mention.item + 1)))
+            if date:
+                g.add((node, GH.attestedAt, ids.date(date)))
