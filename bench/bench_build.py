@@ -142,12 +142,13 @@ STAGE_HOOKS = [
     ("gonghui.extract", None, "extract", "extract"),
     ("gonghui.publish", None, "add_page", "resolve"),
     ("gonghui.publish", None, "_add_parents", "resolve"),
+    ("gonghui.rdf", "PageNames", "of", "resolve"),
     ("gonghui.rdf", "Mapper", "__init__", "map"),
     ("gonghui.rdf", "Mapper", "build_graph", "map"),
     ("gonghui.rdf", "Mapper", "entities_graph", "map"),
-    ("gonghui.rdf", "Mapper", "page_graph", "map"),
-    ("gonghui.publish", None, "_closure", "validate"),
-    ("gonghui.publish", None, "_validate_cached", "validate"),
+    ("gonghui.rdf", "Mapper", "page_refs", "map"),
+    ("gonghui.publish", None, "page_graph", "map"),
+    ("gonghui.publish", None, "check", "validate"),
     ("gonghui.publish", None, "render", "write"),
     ("gonghui.publish", "Writer", "add", "write"),
     ("gonghui.publish", "Writer", "close", "write"),
@@ -155,7 +156,8 @@ STAGE_HOOKS = [
     ("gonghui.publish", None, "_sha256_file", "write"),
     ("gonghui.publish", "Cache", "store_page", "cache"),
     ("gonghui.publish", "Cache", "load_page", "cache"),
-    ("gonghui.publish", "Cache", "mark_valid", "cache"),
+    ("gonghui.publish", "Cache", "store_chunk", "cache"),
+    ("gonghui.publish", "Cache", "load_chunk", "cache"),
 ]
 STAGES = ["read", "segment", "extract", "resolve", "map", "validate", "write", "cache"]
 
@@ -196,8 +198,8 @@ def stage_costs(pages: Path, out: Path) -> tuple[dict[str, float], list[str]]:
         setattr(owner, name, hooked(fn, stage))
         patched.append((owner, name, fn))
     publish._warm_up()                     # jieba and the lexicons load before the clock starts
-    from gonghui.validate import load_shapes
-    load_shapes()
+    from gonghui.shacl import compiled_shapes
+    compiled_shapes()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-cache-", dir=OUT) as cache_dir:
             start = time.perf_counter()
