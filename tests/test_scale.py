@@ -51,6 +51,53 @@ def test_rebuild_converts_only_the_changed_page(tmp_path, monkeypatch):
     assert len(converted) == len(list(seeds.glob("*.txt")))
 
 
+def test_rebuild_maps_only_the_pages_whose_graph_can_change(tmp_path, monkeypatch):
+    """A page graph comes from the cache unless the page or an IRI it refers to changed; the
+    published files are the same as from a build without the cache."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    cache = tmp_path / "cache"
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    mapped = []
+    real = publish.page_graph
+    monkeypatch.setattr(publish, "page_graph", lambda pe, refs: mapped.append(refs.stem) or real(pe, refs))
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    assert mapped == []                                      # nothing changed: nothing mapped
+    page = sorted(seeds.glob("*.txt"))[1]
+    page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 日前,又一段新的报道。\n", encoding="utf-8")
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    assert mapped == [page.stem]
+    assert build(seeds, tmp_path / "fresh", workers=1, cache_dir=tmp_path / "other", cache=False)
+    assert files_of(tmp_path / "lod") == files_of(tmp_path / "fresh")
+
+
+def test_page_refs_key_every_iri_a_page_graph_uses():
+    """Everything a page graph takes from the corpus is in its refs: every IRI in the graph is
+    the page's own (page, article, mention, build, date) or one of the refs."""
+    import tempfile
+
+    from gonghui.publish import Cache, convert
+    from gonghui.rdf import Mapper, PageNames, page_graph
+    from gonghui.resolve import Corpus, _add_parents, add_page
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Cache(Path(tmp), "v")
+        sources = convert(sorted(SEEDS.glob("*.txt")), cache, 1, None)
+        pages = [cache.load_page(s.path.name, s.sha) for s in sources]
+    corpus = Corpus()
+    for k, pe in enumerate(pages):
+        add_page(corpus, k, pe)
+    _add_parents(corpus)
+    mapper = Mapper(corpus)
+    own = ("page/", "article/", "mention/", "build/", "date/")
+    for k, pe in enumerate(pages):
+        refs = mapper.page_refs(k, PageNames.of(pe))
+        allowed = {iri for _, iri in refs.iris}
+        used = {t.value for triple in page_graph(pe, refs) for t in (triple[0], triple[2])
+                if hasattr(t, "value") and type(t).__name__ == "NamedNode" and t.value.startswith(mapper.base)}
+        strays = {iri for iri in used - allowed if not iri[len(mapper.base):].startswith(own)}
+        assert not strays, strays
+
+
 def test_corrupted_cache_entry_is_rebuilt(reference, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)

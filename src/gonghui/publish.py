@@ -7,7 +7,8 @@ machine:
    cache keyed by the page's content and the code version, so a rebuild redoes only changed pages;
 2. resolve — fold the cached pages one by one into the corpus (identity, names, posts);
 3. map and validate — each page becomes its own named graph (in workers), validated with the
-   SHACL shapes together with the entity descriptions it refers to (results cached too);
+   SHACL shapes (gonghui.shacl) over the entity descriptions; the rendered graph is cached,
+   keyed by the page and the IRIs it refers to, so an unchanged page is not mapped again;
 4. publish — the graphs are written in a fixed order into a staging folder, then moved into
    `lod/` only when everything validated: gonghui.ttl, gonghui.nt.gz, gonghui.trig,
    gonghui.jsonld, void.ttl and SHA256SUMS.
@@ -107,10 +108,10 @@ class Cache:
         slugs = self._load(self.root / "slugs.pkl") if self.reuse else None
         if isinstance(slugs, dict):
             iri.SLUGS.update(slugs)
-        self._slugs_known = len(iri.SLUGS)
+        self._slugs_on_disk = len(slugs) if isinstance(slugs, dict) else 0
 
     def store_slugs(self) -> None:
-        if len(iri.SLUGS) != getattr(self, "_slugs_known", -1):
+        if len(iri.SLUGS) > getattr(self, "_slugs_on_disk", 0):
             self._store(self.root / "slugs.pkl", iri.SLUGS)
 
     @staticmethod
@@ -166,17 +167,18 @@ def convert_page(path: Path) -> PageEntities:
     return extract(segment(read_page(path)))
 
 
-def _convert_task(args: tuple[Path, str, Path, str]) -> str | None:
-    """Worker: convert one page into the cache; the error message, or None."""
+def _convert_task(args: tuple[Path, str, Path, str]) -> tuple[str | None, dict[str, str]]:
+    """Worker: convert one page into the cache; the error message (or None), and the slugs of
+    the page's names (made here, in parallel, rather than in the parent when minting)."""
     path, sha, root, version = args
     try:
         pe = convert_page(path)
         Cache(root, version).store_page(path.name, sha, pe)
     except InputError as exc:
-        return str(exc)
+        return str(exc), {}
     except OSError as exc:
-        return f"{path.name}: cannot write the cache ({exc.strerror or exc})"
-    return None
+        return f"{path.name}: cannot write the cache ({exc.strerror or exc})", {}
+    return None, {text: iri.slug(text) for text in sorted(Mapper.slug_texts(pe))}
 
 
 def _warm_up() -> None:
@@ -210,13 +212,14 @@ def convert(paths: list[Path], cache: Cache, workers: int, echo: Callable | None
     if workers > 1 and len(todo) > 1:
         with _pool(min(workers, len(todo))) as pool:
             errors = []
-            for n, err in enumerate(pool.imap(_convert_task, tasks, chunksize=1), 1):
+            for n, (err, slugs) in enumerate(pool.imap(_convert_task, tasks, chunksize=1), 1):
                 errors.append(err)
+                iri.SLUGS.update(slugs)
                 _progress(echo, "converting", n, len(todo))
     else:
         errors = []
         for n, t in enumerate(tasks, 1):
-            errors.append(_convert_task(t))
+            errors.append(_convert_task(t)[0])
             _progress(echo, "converting", n, len(todo))
     for s, err in zip(todo, errors):
         s.error = err

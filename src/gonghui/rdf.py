@@ -119,6 +119,17 @@ class Mapper:
     def roles(self) -> list[str]:
         return sorted({role for p in self.c.people.values() for _, role in p.roles})
 
+    @staticmethod
+    def slug_texts(pe: PageEntities) -> set[str]:
+        """The texts `__init__` will likely make slugs of for this page's names (as above), so the
+        conversion workers can make them in parallel; a text missed here is made when minting."""
+        texts = {p.name for p in pe.people} | {post.role for p in pe.people for post in p.posts}
+        texts |= {o.name for o in pe.organisations} | {pl.name for pl in pe.places}
+        texts |= {s.label for s in pe.slogans} | {event_key(e.name, e.date).replace("@", " ") for e in pe.events}
+        if pe.document.issue and pe.document.issue.newspaper:
+            texts.add(pe.document.issue.newspaper)
+        return texts
+
     # ------------------------------------------------------------ IRIs
     def person(self, key): return self.ID[f"person/{self.mint('person', key)}"]
     def org(self, key): return self.ID[f"org/{self.mint('org', key)}"]
