@@ -315,33 +315,44 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
         pages.add((page, RDF_TYPE, GH.SourcePage))
         pages.add((page, GH.fileName, ox.Literal(src.path.name)))
         pages.add((page, GH.sha256, ox.Literal(src.sha)))
-    shared_triples = described + pages
-    shared = Data(shared_triples)
-    _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names)
+    shared = Data(described + pages)
+    _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names,
+                  entities=entities, shared_triples=described + pages,
+                  focus=sorted({s for s, _, _ in described}, key=str))
     compiled_shapes()                      # once, before the workers fork
     yield render(mapper.graph_name("build"), build_graph)
-    # the entities chunk is validated over exactly `shared`: same triples, same chunk
+    n = len(sources)
+    if workers > 1 and n > 1:
+        with _pool(min(workers, n)) as pool:
+            # the entities graph is rendered and validated in one worker while the others start
+            # on the pages (it is the largest graph, and it would otherwise hold up the rest)
+            pending = pool.apply_async(_entities_task)
+            pages = pool.imap(_page_task, range(n), chunksize=4)
+            yield pending.get()
+            for i, c in enumerate(pages, 1):
+                _progress(echo, "mapping", i, n)
+                yield c
+    else:
+        yield _entities_task()
+        for i in range(n):
+            _progress(echo, "mapping", i + 1, n)
+            yield _page_task(i)
+
+
+def _entities_task() -> Chunk:
+    """The entities chunk, validated over exactly the shared data; cached by those triples."""
+    cache: Cache = _STATE["cache"]
     digest = hashlib.sha256()
-    for line in sorted(f"{s} {p} {o} ." for s, p, o in shared_triples):
+    for line in sorted(f"{s} {p} {o} ." for s, p, o in _STATE["shared_triples"]):
         digest.update(line.encode("utf-8") + b"\n")
     key = "entities-" + digest.hexdigest()
     chunk = cache.load_chunk(key)
     if chunk is None:
-        chunk = render(mapper.graph_name("entities"), entities)
-        chunk.problems = check(shared, focus=sorted({s for s, _, _ in described}, key=str))
+        chunk = render(_STATE["mapper"].graph_name("entities"), _STATE["entities"])
+        chunk.problems = check(_STATE["shared"], focus=_STATE["focus"])
         if not chunk.problems:
             cache.store_chunk(key, chunk)
-    yield chunk
-    n = len(sources)
-    if workers > 1 and n > 1:
-        with _pool(min(workers, n)) as pool:
-            for i, c in enumerate(pool.imap(_page_task, range(n), chunksize=4), 1):
-                _progress(echo, "mapping", i, n)
-                yield c
-    else:
-        for i in range(n):
-            _progress(echo, "mapping", i + 1, n)
-            yield _page_task(i)
+    return chunk
 
 
 # ---------------------------------------------------------------- writing
