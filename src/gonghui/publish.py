@@ -22,6 +22,7 @@ import functools
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import multiprocessing
 import os
@@ -97,8 +98,9 @@ class Cache:
     def chunk_path(self, key: str) -> Path:
         return self.root / "chunks" / f"{key}.pkl"
 
-    def load_chunk(self, key: str):
-        return self._load(self.chunk_path(key)) if self.reuse else None
+    def load_chunk(self, key: str, always: bool = False):
+        """A cached chunk; with `always`, also under --no-cache (one written by this build)."""
+        return self._load(self.chunk_path(key)) if self.reuse or always else None
 
     def store_chunk(self, key: str, chunk) -> None:
         self._store(self.chunk_path(key), chunk)
@@ -317,8 +319,7 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
         pages.add((page, GH.sha256, ox.Literal(src.sha)))
     shared = Data(described + pages)
     _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names,
-                  entities=entities, shared_triples=described + pages,
-                  focus=sorted({s for s, _, _ in described}, key=str))
+                  entities=entities, others=build_graph + pages)
     compiled_shapes()                      # once, before the workers fork
     yield render(mapper.graph_name("build"), build_graph)
     n = len(sources)
@@ -328,31 +329,65 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
             # on the pages (it is the largest graph, and it would otherwise hold up the rest)
             pending = pool.apply_async(_entities_task)
             pages = pool.imap(_page_task, range(n), chunksize=4)
-            yield pending.get()
+            yield from _entity_pieces(*pending.get())
             for i, c in enumerate(pages, 1):
                 _progress(echo, "mapping", i, n)
                 yield c
     else:
-        yield _entities_task()
+        yield from _entity_pieces(*_entities_task())
         for i in range(n):
             _progress(echo, "mapping", i + 1, n)
             yield _page_task(i)
 
 
-def _entities_task() -> Chunk:
-    """The entities chunk, validated over exactly the shared data; cached by those triples."""
+PIECE = 20_000        # triples of the entities graph rendered at a time, so memory stays bounded
+
+
+def _entities_task() -> tuple[list[str], list]:
+    """Render and validate the entities graph in pieces of whole subjects, each put in the cache;
+    the pieces' cache keys and the problems. The pieces are keyed by all the triples they are
+    validated over (entities, build, page types), so an unchanged corpus renders nothing."""
     cache: Cache = _STATE["cache"]
-    digest = hashlib.sha256()
-    for line in sorted(f"{s} {p} {o} ." for s, p, o in _STATE["shared_triples"]):
-        digest.update(line.encode("utf-8") + b"\n")
-    key = "entities-" + digest.hexdigest()
-    chunk = cache.load_chunk(key)
-    if chunk is None:
-        chunk = render(_STATE["mapper"].graph_name("entities"), _STATE["entities"])
-        chunk.problems = check(_STATE["shared"], focus=_STATE["focus"])
-        if not chunk.problems:
-            cache.store_chunk(key, chunk)
-    return chunk
+    entities: Triples = _STATE["entities"]
+    # an order-free digest of the triples (a sum of line hashes): no sorted copy of them all
+    total, count = 0, 0
+    for s, p, o in itertools.chain(entities, _STATE["others"]):
+        line = f"{s} {p} {o}".encode("utf-8")
+        total += int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")
+        count += 1
+    key = f"entities-{count}-{total % (1 << 128):032x}"
+    keys = cache.load_chunk(key)
+    if isinstance(keys, list):
+        return keys, []
+    by_subject: dict = {}
+    for t in entities:
+        by_subject.setdefault(t[0], []).append(t)
+    keys, problems, piece, size = [], [], [], 0
+    subjects = sorted(by_subject, key=lambda node: f"{node} ")       # the order of their lines
+    for i, subject in enumerate(subjects):
+        piece.append(subject)
+        size += len(by_subject[subject])
+        if size >= PIECE or i == len(subjects) - 1:
+            chunk = render(_STATE["mapper"].graph_name("entities"), [t for s in piece for t in by_subject[s]])
+            problems += check(_STATE["shared"], focus=piece)
+            keys.append(f"{key}-{len(keys)}")
+            cache.store_chunk(keys[-1], chunk)
+            piece, size = [], 0
+    if not problems:
+        cache.store_chunk(key, keys)
+    return keys, problems
+
+
+def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
+    cache: Cache = _STATE["cache"]
+    if problems:
+        yield Chunk("", b"", [], "", [], {}, 0, problems)
+        return
+    for key in keys:
+        chunk = cache.load_chunk(key, always=True)
+        if chunk is None:
+            raise OSError(f"cache entry {key} vanished during the build")
+        yield chunk
 
 
 # ---------------------------------------------------------------- writing
