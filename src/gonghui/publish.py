@@ -393,28 +393,37 @@ def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
 # ---------------------------------------------------------------- writing
 
 def jsonld_nodes(triples: list[tuple]) -> list[str]:
-    """One JSON-LD node object per subject (the triples come sorted, so grouped by subject)."""
-    nodes, current, node = [], None, None
-    for s, p, o in triples:
-        if s != current:
-            if node:
-                nodes.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
-            current, node = s, {"@id": compact(s.value)}
-        if p == RDF_TYPE:
-            node.setdefault("@type", []).append(compact(o.value))
-            continue
-        if isinstance(o, ox.NamedNode):
-            value = {"@id": compact(o.value)}
-        elif o.language:
-            value = {"@value": o.value, "@language": o.language}
-        elif o.datatype == XSD_STRING:
-            value = {"@value": o.value}
-        else:
-            value = {"@value": o.value, "@type": compact(o.datatype.value)}
-        node.setdefault(compact(p.value), []).append(value)
-    if node:
-        nodes.append(json.dumps(node, ensure_ascii=False, sort_keys=True))
+    """One JSON-LD node object per subject (the triples come sorted, so grouped by subject).
+    Written as text, keys sorted, the way json.dumps(node, sort_keys=True) would — about three
+    times faster than building the dicts."""
+    nodes = []
+    for subject, group in itertools.groupby(triples, key=lambda t: t[0]):
+        types, props = [], {}
+        for _, p, o in group:
+            if p == RDF_TYPE:
+                types.append(_json_string(compact(o.value)))
+            else:
+                props.setdefault(compact(p.value), []).append(_json_value(o))
+        parts = ['"@id": ' + _json_string(compact(subject.value))]
+        if types:
+            parts.append('"@type": [' + ", ".join(types) + "]")
+        for key in sorted(props):
+            parts.append(_json_string(key) + ": [" + ", ".join(props[key]) + "]")
+        nodes.append("{" + ", ".join(parts) + "}")
     return nodes
+
+
+_json_string = json.encoder.encode_basestring        # a str as a JSON string, non-ASCII kept
+
+
+def _json_value(o) -> str:
+    if isinstance(o, ox.NamedNode):
+        return '{"@id": ' + _json_string(compact(o.value)) + "}"
+    if o.language:
+        return '{"@language": ' + _json_string(o.language) + ', "@value": ' + _json_string(o.value) + "}"
+    if o.datatype == XSD_STRING:
+        return '{"@value": ' + _json_string(o.value) + "}"
+    return '{"@type": ' + _json_string(compact(o.datatype.value)) + ', "@value": ' + _json_string(o.value) + "}"
 
 
 @functools.lru_cache(maxsize=1 << 16)
