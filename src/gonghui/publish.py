@@ -87,7 +87,19 @@ class Cache:
         return self.root / "pages" / f"{sha}-{hashlib.sha1(source.encode()).hexdigest()[:8]}.pkl"
 
     def has_page(self, source: str, sha: str) -> bool:
-        return self.reuse and self.load_page(source, sha) is not None
+        """A sound entry for this page is cached (its checksum is checked; it is not unpickled,
+        which the resolve pass does anyway)."""
+        if not self.reuse:
+            return False
+        path = self.page_path(source, sha)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        if hashlib.sha256(data[32:]).digest() != data[:32]:
+            path.unlink(missing_ok=True)
+            return False
+        return True
 
     def load_page(self, source: str, sha: str) -> PageEntities | None:
         return self._load(self.page_path(source, sha))
@@ -631,6 +643,9 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
         stats, names = [], []
         for k, s in enumerate(sources):
             pe = cache.load_page(s.path.name, s.sha)
+            if pe is None:              # unreadable after all (checked only by checksum): again
+                pe = convert_page(s.path)
+                cache.store_page(s.path.name, s.sha, pe)
             add_page(corpus, k, pe)
             stats.append(_page_stats(pe))
             names.append(PageNames.of(pe))
