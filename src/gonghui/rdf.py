@@ -32,14 +32,15 @@ class _Namespace:
     def __init__(self, ns):
         self._ns = str(ns)
 
-    def __getattr__(self, name: str) -> ox.NamedNode:
+    def __getattr__(self, name: str) -> ox.NamedNode:      # a vocabulary term, kept
         if name.startswith("_"):
             raise AttributeError(name)
         node = ox.NamedNode(self._ns + name)
         setattr(self, name, node)
         return node
 
-    __getitem__ = __getattr__
+    def __getitem__(self, name: str) -> ox.NamedNode:      # any IRI under the namespace
+        return ox.NamedNode(self._ns + name)
 
 
 GH, OA, ORG, SCHEMA, TIME = (_Namespace(ns) for ns in (vocab.GH, vocab.OA, vocab.ORG, vocab.SCHEMA, vocab.TIME))
