@@ -322,16 +322,18 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
     build_graph = mapper.build_graph()
     # a page graph is validated over the entity descriptions and the build; the build (which
     # uses the pages) over the types the pages give themselves in their own graphs
-    described = entities + build_graph
-    pages = Triples()
+    others = Triples(build_graph)
     for k, src in enumerate(sources):
         page = mapper.page(k)
-        pages.add((page, RDF_TYPE, GH.SourcePage))
-        pages.add((page, GH.fileName, ox.Literal(src.path.name)))
-        pages.add((page, GH.sha256, ox.Literal(src.sha)))
-    shared = Data(described + pages)
+        others.add((page, RDF_TYPE, GH.SourcePage))
+        others.add((page, GH.fileName, ox.Literal(src.path.name)))
+        others.add((page, GH.sha256, ox.Literal(src.sha)))
+    # the entity triples are kept once, in the index; the entities graph is read back from it
+    subjects = list(dict.fromkeys(s for s, _, _ in entities))
+    shared = Data(itertools.chain(entities, others))
+    del entities
     _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names,
-                  entities=entities, others=build_graph + pages)
+                  subjects=subjects, others=others)
     compiled_shapes()                      # once, before the workers fork
     yield render(mapper.graph_name("build"), build_graph)
     n = len(sources)
@@ -360,10 +362,15 @@ def _entities_task() -> tuple[list[str], list]:
     the pieces' cache keys and the problems. The pieces are keyed by all the triples they are
     validated over (entities, build, page types), so an unchanged corpus renders nothing."""
     cache: Cache = _STATE["cache"]
-    entities: Triples = _STATE["entities"]
+    shared: Data = _STATE["shared"]
+
+    def triples_of(s) -> list[tuple]:
+        return [(s, p, o) for p, objects in shared.spo[s].items() for o in objects]
+
     # an order-free digest of the triples (a sum of line hashes): no sorted copy of them all
     total, count = 0, 0
-    for s, p, o in itertools.chain(entities, _STATE["others"]):
+    every = itertools.chain.from_iterable(map(triples_of, _STATE["subjects"]))
+    for s, p, o in itertools.chain(every, _STATE["others"]):
         line = f"{s} {p} {o}".encode("utf-8")
         total += int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")
         count += 1
@@ -371,16 +378,13 @@ def _entities_task() -> tuple[list[str], list]:
     keys = cache.load_chunk(key)
     if isinstance(keys, list):
         return keys, []
-    by_subject: dict = {}
-    for t in entities:
-        by_subject.setdefault(t[0], []).append(t)
     keys, problems, piece, size = [], [], [], 0
-    subjects = sorted(by_subject, key=lambda node: f"{node} ")       # the order of their lines
+    subjects = sorted(_STATE["subjects"], key=lambda node: f"{node} ")       # the order of their lines
     for i, subject in enumerate(subjects):
         piece.append(subject)
-        size += len(by_subject[subject])
+        size += sum(map(len, shared.spo[subject].values()))
         if size >= PIECE or i == len(subjects) - 1:
-            chunk = render(_STATE["mapper"].graph_name("entities"), [t for s in piece for t in by_subject[s]])
+            chunk = render(_STATE["mapper"].graph_name("entities"), [t for s in piece for t in triples_of(s)])
             problems += check(_STATE["shared"], focus=piece)
             keys.append(f"{key}-{len(keys)}")
             cache.store_chunk(keys[-1], chunk)
