@@ -361,7 +361,35 @@ def workers_table(n: int, folder: Path, one: Run, budget: Budget) -> tuple[Run, 
           f"{'yes' if same else 'no'})\n")
     print(table(["workers", "time", "pages/s", "cores used", "peak PSS (all)", "speed-up", "status"], rows),
           flush=True)
+    one_s, two_s = jieba_in_two(pages_of(folder)[:100])
+    print(f"\nFor scale, the machine itself: bare `jieba.lcut` over {min(n, 100)} of these pages takes "
+          f"{one_s:.2f} s in one process and {two_s:.2f} s split over two ({one_s / two_s:.2f}×).", flush=True)
     return two, same
+
+
+def _lcut_all(texts: list[str]) -> int:
+    import jieba
+    for text in texts:
+        jieba.lcut(text)
+    return len(texts)
+
+
+def jieba_in_two(paths: list[Path]) -> tuple[float, float]:
+    """Bare jieba over the pages in one process, then split over two: what two cores give at best."""
+    import multiprocessing
+
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    start = time.perf_counter()
+    _lcut_all(texts)
+    one = time.perf_counter() - start
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        start = time.perf_counter()
+        pool.map(_lcut_all, [texts[0::2], texts[1::2]])
+        two = time.perf_counter() - start
+    return one, two
 
 
 def incremental_table(folder: Path, n: int, full: Run, budget: Budget) -> Run:
