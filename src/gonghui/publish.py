@@ -82,6 +82,7 @@ class Cache:
     def __init__(self, root: Path, version: str, reuse: bool = True):
         self.root = root / version
         self.reuse = reuse
+        self._slugs_on_disk = 0
 
     def page_path(self, source: str, sha: str) -> Path:
         return self.root / "pages" / f"{sha}-{hashlib.sha1(source.encode()).hexdigest()[:8]}.pkl"
@@ -89,17 +90,7 @@ class Cache:
     def has_page(self, source: str, sha: str) -> bool:
         """A sound entry for this page is cached (its checksum is checked; it is not unpickled,
         which the resolve pass does anyway)."""
-        if not self.reuse:
-            return False
-        path = self.page_path(source, sha)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return False
-        if hashlib.sha256(data[32:]).digest() != data[:32]:
-            path.unlink(missing_ok=True)
-            return False
-        return True
+        return self.reuse and self._verified(self.page_path(source, sha)) is not None
 
     def load_page(self, source: str, sha: str) -> PageEntities | None:
         return self._load(self.page_path(source, sha))
@@ -125,21 +116,29 @@ class Cache:
         self._slugs_on_disk = len(slugs) if isinstance(slugs, dict) else 0
 
     def store_slugs(self) -> None:
-        if len(iri.SLUGS) > getattr(self, "_slugs_on_disk", 0):
+        if len(iri.SLUGS) > self._slugs_on_disk:
             self._store(self.root / "slugs.pkl", iri.SLUGS)
 
     @staticmethod
-    def _load(path: Path):
+    def _verified(path: Path) -> bytes | None:
+        """The payload of an entry whose checksum holds; a truncated or corrupted one is removed."""
         try:
             data = path.read_bytes()
         except OSError:
             return None
-        digest, payload = data[:32], data[32:]
+        if hashlib.sha256(data[32:]).digest() != data[:32]:
+            path.unlink(missing_ok=True)
+            return None
+        return data[32:]
+
+    @classmethod
+    def _load(cls, path: Path):
+        payload = cls._verified(path)
+        if payload is None:
+            return None
         try:
-            if hashlib.sha256(payload).digest() != digest:
-                raise ValueError("checksum")
             return pickle.loads(zlib.decompress(payload))
-        except Exception:                     # truncated or corrupted: make it again
+        except Exception:                     # unreadable after all: make it again
             path.unlink(missing_ok=True)
             return None
 
@@ -385,7 +384,7 @@ def _entities_task() -> tuple[list[str], list]:
         size += sum(map(len, shared.spo[subject].values()))
         if size >= PIECE or i == len(subjects) - 1:
             chunk = render(_STATE["mapper"].graph_name("entities"), [t for s in piece for t in triples_of(s)])
-            problems += check(_STATE["shared"], focus=piece)
+            problems += check(shared, focus=piece)
             keys.append(f"{key}-{len(keys)}")
             cache.store_chunk(keys[-1], chunk)
             piece, size = [], 0
@@ -410,8 +409,8 @@ def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
 
 def jsonld_nodes(triples: list[tuple]) -> list[str]:
     """One JSON-LD node object per subject (the triples come sorted, so grouped by subject).
-    Written as text, keys sorted, the way json.dumps(node, sort_keys=True) would — about three
-    times faster than building the dicts."""
+    Written as text, keys sorted, the same bytes json.dumps(node, sort_keys=True) gives — about
+    1.5 times faster than building the dicts."""
     nodes = []
     for subject, group in itertools.groupby(triples, key=lambda t: t[0]):
         types, props = [], {}
