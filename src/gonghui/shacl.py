@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
+import rdflib
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from . import vocab
+from .vocab import GH, OA
+
+SH, RDF, XSD = str(vocab.SH), str(rdflib.RDF), str(vocab.XSD)
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDF_FIRST, RDF_REST, RDF_NIL = (ox.NamedNode(RDF + n) for n in ("first", "rest", "nil"))
 
@@ -81,7 +83,6 @@ class Shape:
     message: str | None
     severity: str
     targets: list = field(default_factory=list)
-    constraints: list = field(default_factory=list)       # (component name, parameter)
     checks: list = field(default_factory=list)            # (component function, parameter)
     properties: list = field(default_factory=list)        # nested property shapes
 
@@ -103,14 +104,7 @@ class Result:
 
 # Parameters that describe a shape rather than constrain it.
 DESCRIPTIVE = {"name", "description", "message", "severity", "targetClass", "property", "path",
-               "order", "group", "deactivated", "qualifiedMaxCount", "qualifiedMinCount"}
-# Components this engine implements; a shape using another one is refused at load time.
-COMPONENTS = {"class", "datatype", "nodeKind", "pattern", "flags", "languageIn", "in", "minInclusive",
-              "maxInclusive", "minExclusive", "maxExclusive", "minCount", "maxCount", "lessThan",
-              "uniqueLang", "not", "node", "or", "and", "qualifiedValueShape", "minLength", "maxLength",
-              "hasValue"}
-
-
+               "order", "group", "deactivated", "qualifiedMaxCount", "qualifiedMinCount", "flags"}
 class ShapesError(ValueError):
     pass
 
@@ -154,39 +148,40 @@ class Shapes:
                       severity.value.rsplit("#", 1)[-1] if severity is not None else "Violation")
         self._compiled[node] = shape          # before compiling children: shapes may refer back
         shape.targets = self.g.objects(node, sh("targetClass"))
-        pattern_flags = one("flags")
         for p, values in sorted(self.g.spo.get(node, {}).items(), key=lambda kv: str(kv[0])):
             if not p.value.startswith(SH):
                 continue
             name = p.value[len(SH):]
-            if name in DESCRIPTIVE or name == "flags":
+            if name in DESCRIPTIVE:
                 continue
-            if name not in COMPONENTS:
+            if name not in CHECKS:        # a component this engine does not implement
                 raise ShapesError(f"{node}: sh:{name} is not implemented by gonghui.shacl")
             for v in values:
-                if name in ("not", "node"):
-                    shape.constraints.append((name, self.shape(v)))
-                elif name in ("or", "and"):
-                    shape.constraints.append((name, [self.shape(x) for x in self._list(v)]))
-                elif name in ("in", "languageIn"):
-                    shape.constraints.append((name, self._list(v)))
-                elif name == "pattern":
-                    flags = re.IGNORECASE if pattern_flags is not None and "i" in pattern_flags.value else 0
-                    shape.constraints.append((name, re.compile(v.value, flags)))
-                elif name == "qualifiedValueShape":
-                    low, high = one("qualifiedMinCount"), one("qualifiedMaxCount")
-                    shape.constraints.append((name, (self.shape(v), int(low.value) if low else None,
-                                                     int(high.value) if high else None)))
-                elif name in ("minCount", "maxCount", "minLength", "maxLength"):
-                    shape.constraints.append((name, int(v.value)))
-                elif name == "uniqueLang":
-                    if v.value == "true":
-                        shape.constraints.append((name, True))
-                else:
-                    shape.constraints.append((name, v))
+                param = self._parameter(name, v, one)
+                if param is not None:
+                    shape.checks.append((CHECKS[name], param))
         shape.properties = [self.shape(p) for p in self.g.objects(node, sh("property"))]
-        shape.checks = [(CHECKS[name], param) for name, param in shape.constraints]
         return shape
+
+    def _parameter(self, name: str, v, one: Callable):
+        """The compiled parameter of one constraint (None: nothing to check)."""
+        if name in ("not", "node"):
+            return self.shape(v)
+        if name in ("or", "and"):
+            return [self.shape(x) for x in self._list(v)]
+        if name in ("in", "languageIn"):
+            return self._list(v)
+        if name == "pattern":
+            flags = one("flags")
+            return re.compile(v.value, re.IGNORECASE if flags is not None and "i" in flags.value else 0)
+        if name == "qualifiedValueShape":
+            low, high = one("qualifiedMinCount"), one("qualifiedMaxCount")
+            return (self.shape(v), int(low.value) if low else None, int(high.value) if high else None)
+        if name in ("minCount", "maxCount", "minLength", "maxLength"):
+            return int(v.value)
+        if name == "uniqueLang":
+            return True if v.value == "true" else None
+        return v
 
     # ------------------------------------------------------------ checking
 
@@ -384,8 +379,8 @@ def compiled_shapes(path: str | None = None) -> Shapes:
 
 # ---------------------------------------------------------------- reporting
 
-GH = "https://w3id.org/gonghui/ontology#"
-OA = "http://www.w3.org/ns/oa#"
+START_OFFSET, HAS_SELECTOR, SELECTOR_START = (ox.NamedNode(str(iri)) for iri in
+                                               (GH.startOffset, OA.hasSelector, OA.start))
 
 
 def problem(result: Result, data: Data, source: str | None = None, text: str | None = None):
@@ -394,9 +389,9 @@ def problem(result: Result, data: Data, source: str | None = None, text: str | N
     from .validate import Problem
     where = source
     if source and text is not None:
-        offsets = list(data.objects(result.focus, ox.NamedNode(GH + "startOffset")))
-        for sel in data.objects(result.focus, ox.NamedNode(OA + "hasSelector")):
-            offsets += data.objects(sel, ox.NamedNode(OA + "start"))
+        offsets = list(data.objects(result.focus, START_OFFSET))
+        for sel in data.objects(result.focus, HAS_SELECTOR):
+            offsets += data.objects(sel, SELECTOR_START)
         start = _comparable(offsets[0]) if offsets else None
         if start and start[0] == 0 and 0 <= start[1] <= len(text):
             where = f"{source}:{text.count(chr(10), 0, int(start[1])) + 1}"
