@@ -19,6 +19,7 @@ import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -194,15 +195,18 @@ def start_server(files: list[Path], timeout: float) -> tuple[subprocess.Popen, s
     cmd = [sys.executable, "-c", "from gonghui.cli import main; main()", "serve", "--port", str(port),
            "--timeout", str(timeout)]
     for f in files:
-        cmd += ["--data", str(f)]
+        cmd += ["--data", str(Path(f).resolve())]
     t = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    banner = proc.stdout.readline()
+    # from the project folder, like a user's `gonghui serve` (its default data is lod/)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    banner = proc.stdout.readline()        # printed once the query workers are ready
     if "serving" not in banner:
         proc.kill()
         raise SystemExit(f"server did not start: {banner}{proc.stdout.read()}")
     took = time.monotonic() - t
     print(banner.strip(), f"(ready in {took:.1f} s)", flush=True)
+    # Keep draining the server's output so a chatty log can never block it.
+    threading.Thread(target=proc.stdout.read, daemon=True).start()
     return proc, f"http://127.0.0.1:{port}/sparql", took
 
 

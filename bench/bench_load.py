@@ -26,7 +26,6 @@ import json
 import multiprocessing
 import os
 import platform
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +34,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import bench_endpoint
+
 ID = "https://w3id.org/gonghui/id/"
 PREFIXES = """PREFIX gh: <https://w3id.org/gonghui/ontology#>
 PREFIX schema: <http://schema.org/>
@@ -84,28 +86,10 @@ MIX = [
 
 # ------------------------------------------------------------------ the server and its memory
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(files: list[Path], timeout: float) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-c", "from gonghui.cli import main; main()", "serve", "--port", str(port),
-           "--timeout", str(timeout)]
-    for f in files:
-        cmd += ["--data", str(f)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    banner = proc.stdout.readline()        # printed once the query workers are ready
-    if "serving" not in banner:
-        proc.kill()
-        raise SystemExit(f"server did not start: {banner}{proc.stdout.read()}")
-    print(banner.strip(), flush=True)
-    # Keep draining the server's output so a chatty log can never block it.
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    return proc, port
+    """`gonghui serve` on a free loopback port (bench_endpoint starts it the same way)."""
+    proc, endpoint, _ = bench_endpoint.start_server(files, timeout)
+    return proc, urllib.parse.urlsplit(endpoint).port
 
 
 def _children() -> dict[int, list[int]]:
@@ -244,9 +228,7 @@ def run_phase(pool, port: int, found, n: int, offset: int, clients: int) -> tupl
     return [r for part in parts for r in part], time.monotonic() - start
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+pct = bench_endpoint.pct       # the p-th percentile of seconds, in milliseconds
 
 
 def machine() -> str:
