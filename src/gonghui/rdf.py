@@ -56,14 +56,6 @@ class Triples(dict):
     def add(self, spo: tuple) -> None:
         self[spo] = None
 
-    def __iter__(self):
-        return iter(self.keys())
-
-    def __add__(self, other: Triples) -> Triples:
-        both = Triples(self)
-        both.update(other)
-        return both
-
 
 def Literal(value, lang: str | None = None, datatype: ox.NamedNode | None = None) -> ox.Literal:
     """A literal the way rdflib made one: ints are xsd:integer, other values plain strings."""
@@ -73,9 +65,6 @@ def Literal(value, lang: str | None = None, datatype: ox.NamedNode | None = None
         datatype = XSD.integer
     return ox.Literal(str(value), datatype=datatype) if datatype else ox.Literal(str(value))
 
-
-def URIRef(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
 ORG_CLASS = {"union": GH.TradeUnion, "party": GH.PartyBody, "government": GH.GovernmentBody,
@@ -445,7 +434,7 @@ def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
             if m.item is not None:
                 g.add((ids.article(m.item + 1), SCHEMA.mentions, target))
             ann = f"{ids.ID._ns}mention/{ids.stem}/{m.start}-{m.end}-{kind}"
-            node, tgt, sel = URIRef(ann), URIRef(f"{ann}#target"), URIRef(f"{ann}#selector")
+            node, tgt, sel = ox.NamedNode(ann), ox.NamedNode(f"{ann}#target"), ox.NamedNode(f"{ann}#selector")
             g.add((node, RDF.type, OA.Annotation))
             g.add((node, OA.hasBody, target))
             g.add((node, OA.hasTarget, tgt))
