@@ -250,12 +250,13 @@ def _progress(echo, what, n, total):
 
 @dataclass
 class Chunk:
-    """One named graph, rendered in every output syntax."""
+    """One named graph, rendered in every output syntax as UTF-8 bytes: handing a chunk from a
+    worker to the writer then costs a copy, not a decode and an encode of ~1 MB of text."""
     name: str
     nt_gz: bytes             # N-Triples, one gzip member (a .gz file may hold many, RFC 1952)
     shared: list[bytes]      # hashes of the lines another graph may hold too (post attestations)
-    ttl: str
-    jsonld: list[str]
+    ttl: bytes               # Turtle statements; the prefixes are declared once, atop the dump
+    jsonld: bytes            # JSON-LD node objects, comma-separated
     classes: dict[str, int]
     triples: int
     problems: list = field(default_factory=list)
@@ -270,11 +271,12 @@ def render(name: ox.NamedNode, triples: Iterable[tuple]) -> Chunk:
     ordered = sorted((f"{s} {p} {o} .", (s, p, o)) for s, p, o in triples)
     nt = "".join(line + "\n" for line, _ in ordered).encode("utf-8")
     spo = [t for _, t in ordered]
-    ttl = ""
+    ttl = b""
     if spo:      # parsing the lines back is cheaper than making ox.Triple objects in Python
         ttl = ox.serialize(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
-                           prefixes=OX_PREFIXES).decode("utf-8")
-        ttl = "\n".join(l for l in ttl.splitlines() if not l.startswith("@prefix")).strip("\n")
+                           prefixes=OX_PREFIXES)
+        # split on LF only: a literal may hold U+2028 and the like, which str.splitlines would cut
+        ttl = b"\n".join(l for l in ttl.split(b"\n") if not l.startswith(b"@prefix")).strip(b"\n")
     classes: dict[str, int] = {}
     for _, p, o in spo:
         if p == RDF_TYPE:
@@ -282,8 +284,8 @@ def render(name: ox.NamedNode, triples: Iterable[tuple]) -> Chunk:
     prefix = f"<{name.value.split('/graph/')[0]}/membership/"
     shared = [hashlib.blake2b(line.encode("utf-8"), digest_size=12).digest()
               for line, _ in ordered if line.startswith(prefix)]
-    return Chunk(name.value, gzip.compress(nt, compresslevel=6, mtime=0), shared, ttl, jsonld_nodes(spo),
-                 classes, len(spo))
+    jsonld = ",\n  ".join(jsonld_nodes(spo)).encode("utf-8")
+    return Chunk(name.value, gzip.compress(nt, compresslevel=6, mtime=0), shared, ttl, jsonld, classes, len(spo))
 
 
 def check(data: Data, focus=None, source: str | None = None, text: str | None = None) -> list:
@@ -396,7 +398,7 @@ def _entities_task() -> tuple[list[str], list]:
 def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
     cache: Cache = _STATE["cache"]
     if problems:
-        yield Chunk("", b"", [], "", [], {}, 0, problems)
+        yield Chunk("", b"", [], b"", b"", {}, 0, problems)
         return
     for key in keys:
         chunk = cache.load_chunk(key, always=True)
@@ -453,7 +455,8 @@ _LONGEST_FIRST = sorted(OX_PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
 class Writer:
-    """Appends chunks to the four dumps in a staging folder.
+    """Appends chunks to the four dumps in a staging folder, taking their SHA-256 on the way (a
+    dump of 10,000 pages is gigabytes: reading it back to checksum it would cost a second pass).
 
     Graphs share no triple except what two pages attest of the same post (the title as printed,
     the issue date); those are counted once for VoID by remembering their hashes."""
@@ -461,41 +464,44 @@ class Writer:
     def __init__(self, staging: Path, base: str):
         self.staging = staging
         self.shared_seen: set[bytes] = set()
-        header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in OX_PREFIXES.items()) + "\n"
-        self.ttl = open(staging / "gonghui.ttl", "w", encoding="utf-8")
-        self.trig = open(staging / "gonghui.trig", "w", encoding="utf-8")
-        self.nt = open(staging / "gonghui.nt.gz", "wb")
-        self.jsonld = open(staging / "gonghui.jsonld", "w", encoding="utf-8")
-        self.ttl.write(header)
-        self.trig.write(header)
+        self.files = {name: open(staging / name, "wb") for name in DUMPS}
+        self.sha256 = {name: hashlib.sha256() for name in DUMPS}
+        header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in OX_PREFIXES.items()).encode() + b"\n"
+        self._put("gonghui.ttl", header)
+        self._put("gonghui.trig", header)
         context = json.dumps(OX_PREFIXES, ensure_ascii=False, sort_keys=True)
-        self.jsonld.write('{"@context": ' + context + ',\n "@graph": [\n')
+        self._put("gonghui.jsonld", ('{"@context": ' + context + ',\n "@graph": [\n').encode("utf-8"))
         self.first_node = True
         self.triples = 0
         self.classes: dict[str, int] = {}
 
+    def _put(self, name: str, data: bytes) -> None:
+        self.files[name].write(data)
+        self.sha256[name].update(data)
+
     def add(self, chunk: Chunk) -> None:
         if not chunk.triples:
             return
-        self.ttl.write(chunk.ttl + "\n\n")
-        self.trig.write(f"<{chunk.name}> {{\n{chunk.ttl}\n}}\n\n")
-        self.nt.write(chunk.nt_gz)
+        self._put("gonghui.ttl", chunk.ttl + b"\n\n")
+        self._put("gonghui.trig", f"<{chunk.name}> {{\n".encode() + chunk.ttl + b"\n}\n\n")
+        self._put("gonghui.nt.gz", chunk.nt_gz)
         duplicates = sum(h in self.shared_seen for h in chunk.shared)
         self.shared_seen.update(chunk.shared)
         self.triples += chunk.triples - duplicates
-        nodes = ",\n  ".join(chunk.jsonld)
-        self.jsonld.write(("  " if self.first_node else ",\n  ") + nodes)
+        self._put("gonghui.jsonld", (b"  " if self.first_node else b",\n  ") + chunk.jsonld)
         self.first_node = False
         for cls, n in chunk.classes.items():
             self.classes[cls] = self.classes.get(cls, 0) + n
 
-    def close(self) -> None:
-        self.jsonld.write("\n ]\n}\n")
-        for fh in (self.ttl, self.trig, self.nt, self.jsonld):
+    def close(self) -> dict[str, str]:
+        """Close the dumps; their SHA-256 digests (hex)."""
+        self._put("gonghui.jsonld", b"\n ]\n}\n")
+        for fh in self.files.values():
             fh.close()
+        return {name: h.hexdigest() for name, h in self.sha256.items()}
 
 
-def void(triples: int, classes: dict[str, int], files: dict[str, Path], base: str) -> bytes:
+def void(triples: int, classes: dict[str, int], files: dict[str, Path], sums: dict[str, str], base: str) -> bytes:
     """VoID + DCAT description: counts per class, dumps with checksums, endpoint, vocabularies."""
     v = Graph()
     v.bind("void", VOID)
@@ -530,7 +536,7 @@ def void(triples: int, classes: dict[str, int], files: dict[str, Path], base: st
         v.add((dist, DCAT.downloadURL, url))
         v.add((dist, DCAT.mediaType, Literal(MEDIA[name])))
         v.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.integer)))
-        v.add((dist, URIRef("http://spdx.org/rdf/terms#checksum"), Literal(_sha256_file(path))))
+        v.add((dist, URIRef("http://spdx.org/rdf/terms#checksum"), Literal(sums[name])))
     for ns in sorted({str(ns) for ns in PREFIXES.values()}):
         v.add((ds, VOID.vocabulary, URIRef(ns)))
     return v.serialize(format="turtle").encode("utf-8")
@@ -663,7 +669,7 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
                     bad.add(chunk.source)
                 if not problems:
                     writer.add(chunk)
-            writer.close()
+            sums = writer.close()
             if problems:
                 shutil.rmtree(staging, ignore_errors=True)
                 if echo:
@@ -678,9 +684,10 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
                     echo("gonghui: the dataset does not validate; nothing was published")
                 return False
             files = {name: staging / name for name in DUMPS}
-            _write_atomic(staging / "void.ttl", void(writer.triples, writer.classes, files, base))
-            sums = "".join(f"{_sha256_file(staging / n)}  {n}\n" for n in FILES)
-            _write_atomic(staging / SUMS, sums.encode())
+            description = void(writer.triples, writer.classes, files, sums, base)
+            _write_atomic(staging / "void.ttl", description)
+            sums["void.ttl"] = hashlib.sha256(description).hexdigest()
+            _write_atomic(staging / SUMS, "".join(f"{sums[n]}  {n}\n" for n in FILES).encode())
             for name in FILES:
                 os.chmod(staging / name, 0o644)
             (staging / "COMPLETE").write_bytes(b"")
