@@ -143,6 +143,7 @@ STAGE_HOOKS = [
     ("gonghui.publish", None, "add_page", "resolve"),
     ("gonghui.publish", None, "_add_parents", "resolve"),
     ("gonghui.rdf", "PageNames", "of", "resolve"),
+    ("gonghui.publish", "PageSummary", "of", "resolve"),
     ("gonghui.rdf", "Mapper", "__init__", "map"),
     ("gonghui.rdf", "Mapper", "build_graph", "map"),
     ("gonghui.rdf", "Mapper", "entities_graph", "map"),
@@ -153,9 +154,9 @@ STAGE_HOOKS = [
     ("gonghui.publish", "Writer", "add", "write"),
     ("gonghui.publish", "Writer", "close", "write"),
     ("gonghui.publish", None, "void", "write"),
-    ("gonghui.publish", None, "_sha256_file", "write"),
     ("gonghui.publish", "Cache", "store_page", "cache"),
     ("gonghui.publish", "Cache", "load_page", "cache"),
+    ("gonghui.publish", "Cache", "load_summary", "cache"),
     ("gonghui.publish", "Cache", "store_chunk", "cache"),
     ("gonghui.publish", "Cache", "load_chunk", "cache"),
 ]

@@ -58,11 +58,14 @@ def test_rebuild_maps_only_the_pages_whose_graph_can_change(tmp_path, monkeypatc
     shutil.copytree(SEEDS, seeds)
     cache = tmp_path / "cache"
     assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
-    mapped = []
+    mapped, loaded = [], []
     real = publish.page_graph
     monkeypatch.setattr(publish, "page_graph", lambda pe, refs: mapped.append(refs.stem) or real(pe, refs))
+    load = publish.Cache.load_page
+    monkeypatch.setattr(publish.Cache, "load_page", lambda self, *a: loaded.append(a[0]) or load(self, *a))
     assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
     assert mapped == []                                      # nothing changed: nothing mapped
+    assert loaded == []                                      # and no page unpickled whole (summaries do)
     page = sorted(seeds.glob("*.txt"))[1]
     page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 日前,又一段新的报道。\n", encoding="utf-8")
     assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
@@ -117,9 +120,9 @@ def test_entities_rendered_in_pieces_publish_the_same_triples(reference, tmp_pat
 def test_corrupted_cache_entry_is_rebuilt(reference, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
-    entries = sorted(cache.rglob("pages/*.pkl"))
-    entries[0].write_bytes(entries[0].read_bytes()[:100])        # truncated
-    entries[1].write_bytes(b"\0" * 64)                            # garbage
+    pages, summaries = sorted(cache.rglob("pages/*.page.pkl")), sorted(cache.rglob("pages/*.summary.pkl"))
+    pages[0].write_bytes(pages[0].read_bytes()[:100])                  # truncated
+    summaries[1].write_bytes(b"\0" * 64)                              # garbage, another page's
     converted = []
     real = publish.convert_page
     monkeypatch.setattr(publish, "convert_page", lambda p: converted.append(p.name) or real(p))

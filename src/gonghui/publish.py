@@ -30,7 +30,7 @@ import pickle
 import shutil
 import tempfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -40,7 +40,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 
 from . import __version__, iri
 from .errors import InputError
-from .model import PageEntities
+from .model import Document, PageEntities, PersonRef
 from .rdf import DEFAULT_BASE, GH, Mapper, PageNames, Triples, page_graph
 from .resolve import Corpus, _add_parents, add_page
 from .shacl import Data, compiled_shapes, problem
@@ -84,19 +84,24 @@ class Cache:
         self.reuse = reuse
         self._slugs_on_disk = 0
 
-    def page_path(self, source: str, sha: str) -> Path:
-        return self.root / "pages" / f"{sha}-{hashlib.sha1(source.encode()).hexdigest()[:8]}.pkl"
+    def page_path(self, source: str, sha: str, what: str = "page") -> Path:
+        return self.root / "pages" / f"{sha}-{hashlib.sha1(source.encode()).hexdigest()[:8]}.{what}.pkl"
 
     def has_page(self, source: str, sha: str) -> bool:
-        """A sound entry for this page is cached (its checksum is checked; it is not unpickled,
-        which the resolve pass does anyway)."""
-        return self.reuse and self._verified(self.page_path(source, sha)) is not None
+        """Sound entries for this page and its summary are cached (their checksums are checked;
+        they are not unpickled, which the later passes do anyway)."""
+        return self.reuse and all(self._verified(self.page_path(source, sha, what)) is not None
+                                  for what in ("page", "summary"))
 
     def load_page(self, source: str, sha: str) -> PageEntities | None:
         return self._load(self.page_path(source, sha))
 
+    def load_summary(self, source: str, sha: str) -> PageSummary | None:
+        return self._load(self.page_path(source, sha, "summary"))
+
     def store_page(self, source: str, sha: str, pe: PageEntities) -> None:
         self._store(self.page_path(source, sha), pe)
+        self._store(self.page_path(source, sha, "summary"), PageSummary.of(pe))
 
     def chunk_path(self, key: str) -> Path:
         return self.root / "chunks" / f"{key}.pkl"
@@ -164,6 +169,28 @@ def _write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 # ---------------------------------------------------------------- pass 1: convert
+
+@dataclass
+class PageSummary:
+    """What the resolve pass needs of a converted page: its entities without the text, the items
+    and the mentions (a small fraction of the page, so resolving thousands of cached pages does
+    not unpickle them whole), the names its graph refers to, and its line in the build summary."""
+    entities: PageEntities
+    names: PageNames
+    stats: tuple
+
+    @classmethod
+    def of(cls, pe: PageEntities) -> PageSummary:
+        doc = pe.document
+        bare = PageEntities(
+            Document(replace(doc.page, text="", repairs=()), doc.issue, []),
+            people=[PersonRef(p.name, [replace(post, mention=None) for post in p.posts]) for p in pe.people],
+            organisations=[replace(o, mentions=[]) for o in pe.organisations],
+            places=[replace(p, mentions=[]) for p in pe.places],
+            slogans=[replace(s, mentions=[]) for s in pe.slogans],
+            events=[replace(e, mentions=[]) for e in pe.events])
+        return cls(bare, PageNames.of(pe), _page_stats(pe))
+
 
 @dataclass
 class Source:
@@ -239,6 +266,13 @@ def convert(paths: list[Path], cache: Cache, workers: int, echo: Callable | None
     return sources
 
 
+def _reconvert(cache: Cache, src: Source) -> PageEntities:
+    """A page whose cache entry turned out unreadable (checked only by checksum): convert again."""
+    pe = convert_page(src.path)
+    cache.store_page(src.path.name, src.sha, pe)
+    return pe
+
+
 def _progress(echo, what, n, total):
     """A text progress bar on stderr, printed about twenty times over a long run."""
     if echo and total > 1 and (n == total or n % max(1, total // 20) == 0):
@@ -303,7 +337,7 @@ def _page_task(k: int) -> Chunk:
     key = hashlib.sha256(f"{refs.digest()} {src.sha} {src.path.name}".encode()).hexdigest()
     chunk = cache.load_chunk(key)
     if chunk is None:
-        pe = cache.load_page(src.path.name, src.sha)
+        pe = cache.load_page(src.path.name, src.sha) or _reconvert(cache, src)
         triples = page_graph(pe, refs)
         chunk = render(mapper.graph_name(k), triples)
         chunk.problems = check(Data(triples, shared=_STATE["shared"]), source=src.path.name,
@@ -651,13 +685,10 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
         corpus = Corpus()
         stats, names = [], []
         for k, s in enumerate(sources):
-            pe = cache.load_page(s.path.name, s.sha)
-            if pe is None:              # unreadable after all (checked only by checksum): again
-                pe = convert_page(s.path)
-                cache.store_page(s.path.name, s.sha, pe)
-            add_page(corpus, k, pe)
-            stats.append(_page_stats(pe))
-            names.append(PageNames.of(pe))
+            brief = cache.load_summary(s.path.name, s.sha) or PageSummary.of(_reconvert(cache, s))
+            add_page(corpus, k, brief.entities)
+            stats.append(brief.stats)
+            names.append(brief.names)
         _add_parents(corpus)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
         try:
