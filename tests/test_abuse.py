@@ -12,18 +12,16 @@ holds it; a file beside lod/ holds a marker that must never be served.
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import select
 import shutil
 import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 from pathlib import Path
 
 import httpx
 import pytest
+from servers import running_serve
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "data" / "serve-sample.trig"
@@ -35,42 +33,22 @@ TRIPLES = 220        # distinct triples in the sample
 ASK = "ASK { ?s ?p ?o }"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The CLI server on lod/ of a temporary project; yields its base URL."""
+    """The CLI server on lod/ of a temporary project (a servers.Served)."""
     project = tmp_path_factory.mktemp("project")
     (project / "lod").mkdir()
     shutil.copy(SAMPLE, project / "lod" / "gonghui.trig")
     (project / "secret.txt").write_text(SECRET + "\n")
     (project / "lod" / ".hidden").write_text(SECRET + "\n")
-    port = free_port()
-    src = str(HERE.parent / "src")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-c", "from gonghui.cli import main; main()", "serve",
-                             "--port", str(port), "--timeout", str(TIMEOUT)],
-                            cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        banner = proc.stdout.readline()       # printed once the query workers are ready
-        assert "serving 220 triples" in banner, banner + proc.stdout.read()
-        yield f"http://127.0.0.1:{port}", port, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
+    with running_serve("--timeout", str(TIMEOUT), cwd=project) as served:
+        assert "serving 220 triples" in served.banner, served.banner
+        yield served
 
 
 @pytest.fixture(scope="module")
 def http(server):
-    with httpx.Client(base_url=server[0], timeout=60) as client:
+    with httpx.Client(base_url=server.url, timeout=60) as client:
         yield client
 
 
@@ -158,7 +136,7 @@ def test_a_long_query_string(http, server):
     assert r.status_code == 200 and r.json()["boolean"] is True
     query = urllib.parse.quote("ASK {} # " + "x" * 1_000_000).encode()
     start = time.monotonic()
-    reply = raw_request(server[1], b"GET /sparql?query=" + query + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    reply = raw_request(server.port, b"GET /sparql?query=" + query + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status_of(reply) == 400 and time.monotonic() - start < TIMEOUT
     assert_answers(http)
 
@@ -176,7 +154,7 @@ def test_a_50_mb_body_gets_413_at_once(http, server):
     head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n")
     start = time.monotonic()
-    with socket.create_connection(("127.0.0.1", server[1]), timeout=TIMEOUT + SLACK) as s:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT + SLACK) as s:
         s.sendall(head)
         try:
             for _ in range(50):
@@ -284,7 +262,7 @@ TRAVERSALS = [
 
 @pytest.mark.parametrize("path", TRAVERSALS, ids=lambda p: p.decode())
 def test_path_traversal_serves_nothing_outside(server, path):
-    reply = raw_request(server[1], b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    reply = raw_request(server.port, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert status_of(reply) in (400, 404), reply[:300]
     assert SECRET.encode() not in reply and b"root:" not in reply
 
@@ -314,7 +292,7 @@ def test_invalid_utf8_gets_400_or_404(http, server):
     for head, status in ((b"GET /sparql?query=ASK%7B%7D\xff\xfe HTTP/1.1\r\nHost: x\r\n", 400),
                          (b"GET /id/\xc3\x28 HTTP/1.1\r\nHost: x\r\n", 400),
                          (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nAccept: \xff\xfe\r\n", 406)):
-        reply = raw_request(server[1], head + b"Connection: close\r\n\r\n")
+        reply = raw_request(server.port, head + b"Connection: close\r\n\r\n")
         assert status_of(reply) == status, reply[:200]
     assert_answers(http)
 
@@ -347,7 +325,7 @@ def _probe(port: int, parts: list[bytes], gap: float, limit: float) -> tuple[byt
 
 
 def test_slow_loris_is_cut_off_and_others_are_served(http, server):
-    port = server[1]
+    port = server.port
     head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 200 + b"\r\n\r\n"
     body_head = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
                  b"Content-Length: 1000\r\n\r\nASK {")
@@ -371,6 +349,6 @@ def test_slow_loris_is_cut_off_and_others_are_served(http, server):
 
 
 def test_the_server_survived(server, http):
-    assert server[2].poll() is None
+    assert server.proc.poll() is None
     r = get(http, "PREFIX schema: <http://schema.org/> SELECT (COUNT(?p) AS ?n) WHERE { ?p a schema:Person }")
     assert value(r) == "2"

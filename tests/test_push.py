@@ -12,16 +12,15 @@ import base64
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from servers import free_port, running
 
 from gonghui.cli import main
 from gonghui.errors import InputError
@@ -295,12 +294,6 @@ def test_a_server_error_is_one_line_with_its_cause(tmp_path, body, detail):
     assert str(err.value) == f"http://store.test/update: HTTP 500: {detail}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_no_server_listening_is_one_line_through_the_cli(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/update"
     result = CliRunner().invoke(main, ["push", str(write_lod(tmp_path)), "--endpoint", url])
@@ -326,36 +319,14 @@ needs_oxigraph = pytest.mark.skipif(not Path(OXIGRAPH).is_file(),
                                     reason="the Oxigraph server is not installed (pip install oxigraph)")
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
 @pytest.fixture
 def oxigraph(tmp_path):
     """A fresh Oxigraph server on a free loopback port; its base URL. Stopped at the end."""
     port = free_port()
-    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "oxigraph"),
-                             "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/query?query=ASK%7B%7D", proc)
+    with running([OXIGRAPH, "serve", "--location", str(tmp_path / "oxigraph"), "--bind", f"127.0.0.1:{port}"],
+                 url + "/query?query=ASK%7B%7D", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -480,19 +451,10 @@ def virtuoso(tmp_path):
             line = f"ServerPort = 127.0.0.1:{port}"
         lines.append(line)
     (db / "virtuoso.ini").write_text("\n".join(lines) + "\n")
-    proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(db / "virtuoso.ini")], cwd=db,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{http_port}"
-    try:
-        wait_until_up(url + "/sparql?query=ASK%7B%7D", proc, seconds=60)
+    with running([VIRTUOSO, "+foreground", "+configfile", str(db / "virtuoso.ini")], url + "/sparql?query=ASK%7B%7D",
+                 seconds=60, cwd=db, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_push_to_virtuoso_with_digest_auth_is_idempotent(virtuoso, published):

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 import pytest
 import uvicorn
 from SPARQLWrapper import JSON, SPARQLWrapper
+from servers import free_port, running_serve
 
 from gonghui.errors import InputError
 from gonghui.pages import examples
@@ -39,12 +40,6 @@ PREFIXES = f"PREFIX schema: <{SCHEMA}> PREFIX id: <{ID}> PREFIX org: <http://www
 TIMEOUT = 2.0
 # Five-way cartesian product over the sample (~220^5 rows): runs far past any timeout.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LiveServer:
@@ -628,18 +623,9 @@ def test_w3c_protocol_suite(tmp_path):
     nq = tmp_path / "suite.nq"
     subprocess.run([sys.executable, str(RUNNER), str(SUITE), "x", "--write-nquads", str(nq)],
                    check=True, capture_output=True)
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
-    server = subprocess.Popen([sys.executable, "-c", "from gonghui.cli import main; main()", "serve",
-                               "--data", str(nq), "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        banner = server.stdout.readline()   # printed once the workers are ready
-        assert "serving 3 triples in 3 named graphs" in banner
-        result = subprocess.run([sys.executable, str(RUNNER), str(SUITE), f"http://127.0.0.1:{port}/sparql"],
+    with running_serve("--data", str(nq)) as server:
+        assert "serving 3 triples in 3 named graphs" in server.banner
+        result = subprocess.run([sys.executable, str(RUNNER), str(SUITE), f"{server.url}/sparql"],
                                 capture_output=True, text=True, timeout=120)
-    finally:
-        server.terminate()
-        server.wait(10)
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("27 passed, 0 failed"), result.stdout

@@ -8,7 +8,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from servers import running_serve
 
 from gonghui import serve
 from gonghui.errors import InputError
@@ -197,32 +197,15 @@ def test_bad_data_is_one_line_and_leaves_nothing(tmp_path):
 
 # ------------------------------------------------------------------ the real command
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve_once(data: Path, store: Path) -> tuple[str, int]:
     """Start `gonghui serve --store`, read its banner, count the triples over HTTP, stop it."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", "from gonghui.cli import main; main()", "serve",
-                             "--data", str(data), "--store", str(store), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=data.parent)
-    try:
-        banner = proc.stdout.readline()
-        assert "serving" in banner, banner + proc.stdout.read()
-        response = httpx.post(f"http://127.0.0.1:{port}/sparql", data={"query": COUNT},
+    # Stopped with SIGINT (Ctrl-C), the way a person stops it.
+    with running_serve("--data", str(data), "--store", str(store), cwd=data.parent, sig=signal.SIGINT) as server:
+        assert "serving" in server.banner, server.banner
+        response = httpx.post(f"{server.url}/sparql", data={"query": COUNT},
                               headers={"Accept": "application/sparql-results+json"}, timeout=30)
         n = int(response.json()["results"]["bindings"][0]["n"]["value"])
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return banner, n
+    return server.banner, n
 
 
 def test_gonghui_serve_store_loads_once_then_reuses(tmp_path, data):
