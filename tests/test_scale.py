@@ -217,3 +217,25 @@ def test_a_folder_that_cannot_be_written_gives_one_clear_error(reference, tmp_pa
         build(SEEDS, lod, workers=1, cache_dir=reference / "cache")
     assert files_of(lod) == before
     assert not [p for p in lod.iterdir() if p.name.startswith(".")]
+
+
+def test_a_changed_entity_renders_only_the_pieces_it_falls_in(tmp_path, monkeypatch):
+    """The entities graph is cut where its subjects say, not by counting, so a new person
+    re-renders the piece it falls in (and perhaps a neighbour), not every piece after it."""
+    monkeypatch.setattr(publish, "PIECE", 200)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    cache = tmp_path / "cache"
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    rendered = []
+    real = publish.render_ordered
+    monkeypatch.setattr(publish, "render_ordered", lambda name, lines: rendered.append(name.value) or real(name, lines))
+    page = sorted(seeds.glob("*.txt"))[1]
+    page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 日前,市总工会副主席林小雨在会上讲话。\n",
+                    encoding="utf-8")
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    pieces = (tmp_path / "lod" / "gonghui.trig").read_text(encoding="utf-8").count("/graph/entities> {")
+    again = sum(name.endswith("/graph/entities") for name in rendered)
+    assert pieces > 8
+    assert 1 <= again <= 3
+    assert "林小雨" in (tmp_path / "lod" / "gonghui.ttl").read_text(encoding="utf-8")

@@ -106,6 +106,9 @@ class Cache:
     def chunk_path(self, key: str) -> Path:
         return self.root / "chunks" / f"{key}.pkl"
 
+    def has_chunk(self, key: str) -> bool:
+        return self.reuse and self._verified(self.chunk_path(key)) is not None
+
     def load_chunk(self, key: str, always: bool = False):
         """A cached chunk; with `always`, also under --no-cache (one written by this build)."""
         return self._load(self.chunk_path(key)) if self.reuse or always else None
@@ -300,9 +303,17 @@ class Chunk:
 _STATE: dict = {}     # the mapper, the shared data and the cache, set before forking the workers
 
 
+def ordered_lines(triples: Iterable[tuple]) -> list[tuple[str, tuple]]:
+    """(N-Triples line, triple) pairs in the order of their lines: the order of every dump."""
+    return sorted((f"{s} {p} {o} .", (s, p, o)) for s, p, o in triples)
+
+
 def render(name: ox.NamedNode, triples: Iterable[tuple]) -> Chunk:
     """Sorted N-Triples, Turtle body and JSON-LD nodes of one graph."""
-    ordered = sorted((f"{s} {p} {o} .", (s, p, o)) for s, p, o in triples)
+    return render_ordered(name, ordered_lines(triples))
+
+
+def render_ordered(name: ox.NamedNode, ordered: list[tuple[str, tuple]]) -> Chunk:
     nt = "".join(line + "\n" for line, _ in ordered).encode("utf-8")
     spo = [t for _, t in ordered]
     ttl = b""
@@ -389,44 +400,55 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
             yield _page_task(i)
 
 
-PIECE = 20_000        # triples of the entities graph rendered at a time, so memory stays bounded
+PIECE = 20_000        # triples of the entities graph rendered at a time, on average
 
 
 def _entities_task() -> tuple[list[str], list]:
-    """Render and validate the entities graph in pieces of whole subjects, each put in the cache;
-    the pieces' cache keys and the problems. The pieces are keyed by all the triples they are
-    validated over (entities, build, page types), so an unchanged corpus renders nothing."""
+    """Render the entities graph in pieces of whole subjects and validate it; the pieces' cache
+    keys and the problems. A piece is cached under the digest of its lines, so a change to a few
+    entities renders a few pieces again; the validation is cached under the digest of all the
+    triples it reads (entities, build, page types), so an unchanged corpus validates nothing."""
     cache: Cache = _STATE["cache"]
     shared: Data = _STATE["shared"]
-
-    def triples_of(s) -> list[tuple]:
-        return [(s, p, o) for p, objects in shared.spo[s].items() for o in objects]
-
-    # an order-free digest of the triples (a sum of line hashes): no sorted copy of them all
-    total, count = 0, 0
-    every = itertools.chain.from_iterable(map(triples_of, _STATE["subjects"]))
-    for s, p, o in itertools.chain(every, _STATE["others"]):
-        line = f"{s} {p} {o}".encode("utf-8")
-        total += int.from_bytes(hashlib.blake2b(line, digest_size=16).digest(), "big")
-        count += 1
-    key = f"entities-{count}-{total % (1 << 128):032x}"
-    keys = cache.load_chunk(key)
-    if isinstance(keys, list):
+    name = _STATE["mapper"].graph_name("entities")
+    subjects = sorted(_STATE["subjects"], key=lambda node: f"{node} ")        # the order of their lines
+    keys = []
+    for piece in _pieces(subjects, shared):
+        ordered = ordered_lines((s, p, o) for s in piece for p, objects in shared.spo[s].items() for o in objects)
+        digest = hashlib.blake2b(digest_size=20)
+        for line, _ in ordered:
+            digest.update(line.encode("utf-8") + b"\n")
+        keys.append(f"entities-piece-{digest.hexdigest()}")
+        if not cache.has_chunk(keys[-1]):
+            cache.store_chunk(keys[-1], render_ordered(name, ordered))
+    others = hashlib.blake2b(" ".join(keys).encode(), digest_size=20)
+    for line, _ in ordered_lines(_STATE["others"]):
+        others.update(line.encode("utf-8") + b"\n")
+    valid = f"entities-valid-{others.hexdigest()}"
+    if cache.load_chunk(valid) is True:
         return keys, []
-    keys, problems, piece, size = [], [], [], 0
-    subjects = sorted(_STATE["subjects"], key=lambda node: f"{node} ")       # the order of their lines
-    for i, subject in enumerate(subjects):
-        piece.append(subject)
-        size += sum(map(len, shared.spo[subject].values()))
-        if size >= PIECE or i == len(subjects) - 1:
-            chunk = render(_STATE["mapper"].graph_name("entities"), [t for s in piece for t in triples_of(s)])
-            problems += check(shared, focus=piece)
-            keys.append(f"{key}-{len(keys)}")
-            cache.store_chunk(keys[-1], chunk)
-            piece, size = [], 0
+    problems = check(shared, focus=subjects)
     if not problems:
-        cache.store_chunk(key, keys)
+        cache.store_chunk(valid, True)
     return keys, problems
+
+
+def _pieces(subjects: list, shared: Data) -> Iterable[list]:
+    """Runs of subjects of about PIECE triples, cut where a subject's hash says so (each triple
+    has a 1/PIECE chance to end a run, once the run holds PIECE/4): the cuts depend on the
+    subjects, hardly on what precedes them, so a change to one entity does not move the cuts of
+    the pieces after it (content-defined chunking, as in rsync or restic)."""
+    piece, size = [], 0
+    for subject in subjects:
+        n = sum(map(len, shared.spo[subject].values()))
+        piece.append(subject)
+        size += n
+        cut = zlib.crc32(subject.value.encode("utf-8")) % PIECE < n
+        if (cut and size >= PIECE // 4) or size >= 4 * PIECE:
+            yield piece
+            piece, size = [], 0
+    if piece:
+        yield piece
 
 
 def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
