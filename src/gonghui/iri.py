@@ -13,7 +13,6 @@ import unicodedata
 from functools import lru_cache
 
 import jieba
-from pypinyin import Style, lazy_pinyin
 
 from . import lexicon
 
@@ -35,6 +34,7 @@ def slug(text: str) -> str:
 
 
 def _make_slug(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin     # here: its import takes 0.4 s, and a cached build needs no new slug
     text = unicodedata.normalize("NFKC", text)
     words: list[str] = []
     if _looks_like_person(text):
