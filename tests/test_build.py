@@ -112,8 +112,8 @@ def test_refused_build_publishes_nothing(tmp_path, monkeypatch):
     from gonghui.rdf import Mapper
     real = Mapper.entities_graph
 
-    def broken(self):
-        g = real(self)
+    def broken(self, g=None):
+        g = real(self, g)
         person = next(s for s, p, o in g if o.value == "http://schema.org/Person")
         g.add((person, pyoxigraph.NamedNode("http://schema.org/name"), pyoxigraph.Literal("second name", language="zh")))
         return g

@@ -364,7 +364,6 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
     """The build graph, the entities graph, then every page graph, in this fixed order."""
     mapper = Mapper(corpus, base)
     cache.store_slugs()
-    entities = mapper.entities_graph()
     build_graph = mapper.build_graph()
     # a page graph is validated over the entity descriptions and the build; the build (which
     # uses the pages) over the types the pages give themselves in their own graphs
@@ -374,10 +373,12 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
         others.add((page, RDF_TYPE, GH.SourcePage))
         others.add((page, GH.fileName, ox.Literal(src.path.name)))
         others.add((page, GH.sha256, ox.Literal(src.sha)))
-    # the entity triples are kept once, in the index; the entities graph is read back from it
-    subjects = list(dict.fromkeys(s for s, _, _ in entities))
-    shared = Data(itertools.chain(entities, others))
-    del entities
+    # the entities graph is written straight into the validation index and read back from it
+    shared = Data()
+    mapper.entities_graph(shared)
+    subjects = list(shared.spo)
+    for spo in others:
+        shared.add(spo)
     _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names,
                   subjects=subjects, others=others)
     compiled_shapes()                      # once, before the workers fork

@@ -98,6 +98,7 @@ class Mapper:
         self.base = base if base.endswith(("/", "#")) else base + "/"
         self.ID = _Namespace(self.base)
         self.mint = Minter()
+        self._nodes: dict[str, dict] = {}
         self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
         self.mint.assign("org", {k: k for k in corpus.organisations})
         self.mint.assign("place", {k: sorted(p.names, key=lambda n: (-len(n), n))[0] for k, p in corpus.places.items()})
@@ -121,19 +122,29 @@ class Mapper:
         return texts
 
     # ------------------------------------------------------------ IRIs
-    def person(self, key): return self.ID[f"person/{self.mint('person', key)}"]
-    def org(self, key): return self.ID[f"org/{self.mint('org', key)}"]
-    def place(self, key): return self.ID[f"place/{self.mint('place', key)}"]
-    def slogan(self, key): return self.ID[f"slogan/{self.mint('slogan', key)}"]
-    def event(self, key): return self.ID[f"event/{self.mint('event', key)}"]
-    def role(self, key): return self.ID[f"role/{self.mint('role', key)}"]
-    def newspaper(self, name): return self.ID[f"newspaper/{self.mint('newspaper', name)}"]
+    def person(self, key): return self._entity("person", key)
+    def org(self, key): return self._entity("org", key)
+    def place(self, key): return self._entity("place", key)
+    def slogan(self, key): return self._entity("slogan", key)
+    def event(self, key): return self._entity("event", key)
+    def role(self, key): return self._entity("role", key)
+    def newspaper(self, name): return self._entity("newspaper", name)
     def issue(self, paper, date): return self.ID[f"issue/{self.mint('newspaper', paper)}/{date}"]
     def page(self, k): return self.ID[f"page/{file_stem(self.c.sources[k])}"]
     def article(self, k, n): return self.ID[f"article/{file_stem(self.c.sources[k])}/{n}"]
     def date(self, iso): return self.ID[f"date/{iso}"]
-    def build(self): return self.ID[f"build/{__version__}"]
+    def build(self): return self._entity("build", __version__)
     def software(self): return self.ID[f"software/gonghui/{__version__}"]
+
+    def _entity(self, kind: str, key: str) -> ox.NamedNode:
+        """One IRI object per entity: an organisation, a role or the build recurs in thousands of
+        triples, and at 10,000 pages separate copies cost hundreds of megabytes."""
+        nodes = self._nodes.setdefault(kind, {})
+        node = nodes.get(key)
+        if node is None:
+            slug = key if kind == "build" else self.mint(kind, key)
+            node = nodes[key] = self.ID[f"{kind}/{slug}"]
+        return node
 
     def membership(self, person_key, org, role):
         return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
@@ -162,8 +173,10 @@ class Mapper:
         return g
 
     # ------------------------------------------------------------ entities
-    def entities_graph(self) -> Triples:
-        g = Triples()
+    def entities_graph(self, g=None):
+        """The entities graph, added to `g` (a new `Triples` by default; the build passes its
+        validation index, so the graph is held once)."""
+        g = Triples() if g is None else g
         for key, p in self.c.people.items():
             node = self.person(key)
             g.add((node, RDF.type, SCHEMA.Person))

@@ -16,37 +16,40 @@ from typing import Iterable
 from .model import Issue, PageEntities
 
 
-@dataclass
+# The corpus of a large archive holds hundreds of thousands of these: slots and frozensets (the
+# empty one is shared, and most people hold no post) keep each to a few hundred bytes.
+
+@dataclass(slots=True)
 class Person:
     key: str                      # unique key: the name, or name + "#" + org for a namesake
     name: str
-    orgs: set[str] = field(default_factory=set)
-    roles: set[tuple[str, str]] = field(default_factory=set)     # (org, role) of every post
+    orgs: frozenset[str] = frozenset()
+    roles: frozenset[tuple[str, str]] = frozenset()     # (org, role) of every post
 
 
-@dataclass
+@dataclass(slots=True)
 class Organisation:
     name: str
     kind: str
-    forms: set[str] = field(default_factory=set)
+    forms: frozenset[str] = frozenset()
     parent: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Place:
     key: str                      # division code or name
-    names: set[str] = field(default_factory=set)
+    names: frozenset[str] = frozenset()
     level: str | None = None
     code: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Slogan:
     label: str
-    variants: set[str] = field(default_factory=set)
+    variants: frozenset[str] = frozenset()
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     name: str
     date: str | None
@@ -100,7 +103,7 @@ def add_page(corpus: Corpus, k: int, page: PageEntities) -> None:
     for pl in page.places:
         key = place_key(pl.code, pl.name)
         place = corpus.places.setdefault(key, Place(key, level=pl.level, code=pl.code))
-        place.names.add(pl.name)
+        place.names |= {pl.name}
     for s in page.slogans:
         corpus.slogans.setdefault(s.label, Slogan(s.label)).variants |= s.variants
     for e in page.events:
@@ -114,7 +117,7 @@ def _add_parents(corpus: Corpus) -> None:
         if org.parent and org.parent not in corpus.organisations:
             kind = suffix_kind(org.parent)
             if kind:
-                corpus.organisations[org.parent] = Organisation(org.parent, kind, {org.parent})
+                corpus.organisations[org.parent] = Organisation(org.parent, kind, frozenset({org.parent}))
             else:
                 org.parent = None
 

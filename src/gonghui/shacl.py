@@ -42,7 +42,7 @@ class Data:
     """Triples indexed subject → predicate → objects, optionally over a shared lower layer.
     Triples are (s, p, o) tuples or ox.Triple of pyoxigraph terms."""
 
-    def __init__(self, triples: Iterable, shared: Data | None = None):
+    def __init__(self, triples: Iterable = (), shared: Data | None = None):
         self.spo: dict = {}
         for s, p, o in triples:
             own = self.spo.get(s)
@@ -54,6 +54,23 @@ class Data:
             else:
                 values.append(o)
         self.shared = shared
+
+    def add(self, spo: tuple) -> None:
+        """Add a triple unless it is there: a mapper can write its graph straight into the index
+        (as into `rdf.Triples`), so a large graph is not held twice."""
+        s, p, o = spo
+        own = self.spo.get(s)
+        if own is None:
+            own = self.spo[s] = {}
+        values = own.get(p)
+        if values is None:
+            own[p] = [o]
+        elif o not in values:
+            values.append(o)
+
+    def __iter__(self):
+        """This layer's own triples."""
+        return ((s, p, o) for s, po in self.spo.items() for p, objects in po.items() for o in objects)
 
     def objects(self, s, p) -> list:
         """The objects of (s, p) in this layer and those below (do not modify the list)."""
