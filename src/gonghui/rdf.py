@@ -101,7 +101,7 @@ class Mapper:
         self._nodes: dict[str, dict] = {}
         self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
         self.mint.assign("org", {k: k for k in corpus.organisations})
-        self.mint.assign("place", {k: sorted(p.names, key=lambda n: (-len(n), n))[0] for k, p in corpus.places.items()})
+        self.mint.assign("place", {k: p.display_name for k, p in corpus.places.items()})
         self.mint.assign("slogan", {k: k for k in corpus.slogans})
         self.mint.assign("event", {k: k.replace("@", " ") for k in corpus.events})
         self.mint.assign("role", {r: r for r in self.roles()})
@@ -206,7 +206,7 @@ class Mapper:
             g.add((node, RDF.type, SCHEMA.Place))
             for name in sorted(pl.names):
                 g.add((node, SCHEMA.name, zh(name)))
-            self._label(g, node, sorted(pl.names, key=lambda n: (-len(n), n))[0])
+            self._label(g, node, pl.display_name)
             if pl.code:
                 g.add((node, RDF.type, SCHEMA.AdministrativeArea))
                 g.add((node, GH.divisionCode, Literal(pl.code)))

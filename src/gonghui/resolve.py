@@ -42,6 +42,11 @@ class Place:
     level: str | None = None
     code: str | None = None
 
+    @property
+    def display_name(self) -> str:
+        """The name its IRI and label are made from: the longest (杭州市 over 杭州), then the first."""
+        return min(self.names, key=lambda n: (-len(n), n))
+
 
 @dataclass(slots=True)
 class Slogan:
