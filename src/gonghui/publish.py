@@ -422,10 +422,10 @@ def _entities_task() -> tuple[list[str], list]:
         keys.append(f"entities-piece-{digest.hexdigest()}")
         if not cache.has_chunk(keys[-1]):
             cache.store_chunk(keys[-1], render_ordered(name, ordered))
-    others = hashlib.blake2b(" ".join(keys).encode(), digest_size=20)
+    validated = hashlib.blake2b(" ".join(keys).encode(), digest_size=20)     # the pieces, then the rest
     for line, _ in ordered_lines(_STATE["others"]):
-        others.update(line.encode("utf-8") + b"\n")
-    valid = f"entities-valid-{others.hexdigest()}"
+        validated.update(line.encode("utf-8") + b"\n")
+    valid = f"entities-valid-{validated.hexdigest()}"
     if cache.load_chunk(valid) is True:
         return keys, []
     problems = check(shared, focus=subjects)
