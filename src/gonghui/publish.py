@@ -711,7 +711,7 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
             brief = cache.load_summary(s.path.name, s.sha) or PageSummary.of(_reconvert(cache, s))
             add_page(corpus, k, brief.entities)
             stats.append(brief.stats)
-            names.append(brief.names)
+            names.append(brief.names.interned())
         _add_parents(corpus)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
         try:

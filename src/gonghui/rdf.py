@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from sys import intern
 
 import pyoxigraph as ox
 
@@ -319,6 +320,14 @@ class PageNames:
     events: tuple          # event keys
     posts: tuple           # (person name, organisation, role)
     issue: tuple | None    # (newspaper, date)
+
+    def interned(self) -> PageNames:
+        """The same names, each string the one copy the interpreter keeps (sys.intern): a build
+        holds the names of every page, and the same names recur from page to page."""
+        def names(values: tuple) -> tuple:
+            return tuple(intern(v) if isinstance(v, str) else names(v) for v in values)
+        values = (getattr(self, f.name) for f in fields(self))
+        return PageNames(*(None if v is None else names(v) for v in values))
 
     @classmethod
     def of(cls, pe: PageEntities) -> PageNames:

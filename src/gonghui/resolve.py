@@ -11,6 +11,7 @@ pages and are mapped page by page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Iterable
 
 from .model import Issue, PageEntities
@@ -100,11 +101,14 @@ def add_page(corpus: Corpus, k: int, page: PageEntities) -> None:
         org.forms |= o.forms
         org.parent = org.parent or o.parent
     for p in page.people:
-        orgs = {post.org for post in p.posts if post.org}
-        person = _person_for(corpus, p.name, orgs)
-        person.orgs |= orgs
-        person.roles |= {(post.org, post.role) for post in p.posts if post.org}
-        corpus.person_key[(k, p.name)] = person.key
+        # names recur on thousands of pages, each page bringing its own copy: keep one (intern)
+        name = intern(p.name)
+        orgs = {intern(post.org) for post in p.posts if post.org}
+        person = _person_for(corpus, name, orgs)
+        if orgs:                  # `|=` with nothing would still make a new (empty) frozenset
+            person.orgs |= orgs
+            person.roles |= {(intern(post.org), intern(post.role)) for post in p.posts if post.org}
+        corpus.person_key[(k, name)] = person.key
     for pl in page.places:
         key = place_key(pl.code, pl.name)
         place = corpus.places.setdefault(key, Place(key, level=pl.level, code=pl.code))
