@@ -29,21 +29,35 @@ def reference(tmp_path_factory):
     return out
 
 
+def built_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the seeds, built once into tmp_path/lod with a cache: (its folder, the cache)."""
+    seeds, cache = tmp_path / "seeds", tmp_path / "cache"
+    shutil.copytree(SEEDS, seeds)
+    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
+    return seeds, cache
+
+
+def spy(monkeypatch, owner, name: str, note) -> list:
+    """Wrap owner.name so that each call first records note(*args); the list of the records."""
+    calls, real = [], getattr(owner, name)
+    monkeypatch.setattr(owner, name, lambda *args: calls.append(note(*args)) or real(*args))
+    return calls
+
+
+def add_line(page: Path, line: str) -> None:
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+
 def test_one_worker_gives_the_same_bytes_as_two(reference, tmp_path):
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=tmp_path / "cache")
     assert files_of(tmp_path / "lod") == files_of(reference / "lod")
 
 
 def test_rebuild_converts_only_the_changed_page(tmp_path, monkeypatch):
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    cache = tmp_path / "cache"
-    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
-    converted = []
-    real = publish.convert_page
-    monkeypatch.setattr(publish, "convert_page", lambda p: converted.append(p.name) or real(p))
+    seeds, cache = built_copy(tmp_path)
+    converted = spy(monkeypatch, publish, "convert_page", lambda path: path.name)
     page = sorted(seeds.glob("*.txt"))[1]
-    page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 记者阎明报道 日前,又一段新的报道。\n", encoding="utf-8")
+    add_line(page, "本报讯 记者阎明报道 日前,又一段新的报道。")
     assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
     assert converted == [page.name]
     converted.clear()
@@ -54,20 +68,14 @@ def test_rebuild_converts_only_the_changed_page(tmp_path, monkeypatch):
 def test_rebuild_maps_only_the_pages_whose_graph_can_change(tmp_path, monkeypatch):
     """A page graph comes from the cache unless the page or an IRI it refers to changed; the
     published files are the same as from a build without the cache."""
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    cache = tmp_path / "cache"
-    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
-    mapped, loaded = [], []
-    real = publish.page_graph
-    monkeypatch.setattr(publish, "page_graph", lambda pe, refs: mapped.append(refs.stem) or real(pe, refs))
-    load = publish.Cache.load_page
-    monkeypatch.setattr(publish.Cache, "load_page", lambda self, *a: loaded.append(a[0]) or load(self, *a))
+    seeds, cache = built_copy(tmp_path)
+    mapped = spy(monkeypatch, publish, "page_graph", lambda pe, refs: refs.stem)
+    loaded = spy(monkeypatch, publish.Cache, "load_page", lambda cache, source, sha: source)
     assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
     assert mapped == []                                      # nothing changed: nothing mapped
     assert loaded == []                                      # and no page unpickled whole (summaries do)
     page = sorted(seeds.glob("*.txt"))[1]
-    page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 日前,又一段新的报道。\n", encoding="utf-8")
+    add_line(page, "本报讯 日前,又一段新的报道。")
     assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
     assert mapped == [page.stem]
     assert build(seeds, tmp_path / "fresh", workers=1, cache_dir=tmp_path / "other", cache=False)
@@ -123,9 +131,7 @@ def test_corrupted_cache_entry_is_rebuilt(reference, tmp_path, monkeypatch):
     pages, summaries = sorted(cache.rglob("pages/*.page.pkl")), sorted(cache.rglob("pages/*.summary.pkl"))
     pages[0].write_bytes(pages[0].read_bytes()[:100])                  # truncated
     summaries[1].write_bytes(b"\0" * 64)                              # garbage, another page's
-    converted = []
-    real = publish.convert_page
-    monkeypatch.setattr(publish, "convert_page", lambda p: converted.append(p.name) or real(p))
+    converted = spy(monkeypatch, publish, "convert_page", lambda path: path.name)
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
     assert len(converted) == 2
     assert files_of(tmp_path / "lod") == files_of(reference / "lod")
@@ -135,9 +141,7 @@ def test_a_new_code_version_invalidates_the_cache(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
     monkeypatch.setattr(publish, "code_version", lambda: "another-version")
-    converted = []
-    real = publish.convert_page
-    monkeypatch.setattr(publish, "convert_page", lambda p: converted.append(p.name) or real(p))
+    converted = spy(monkeypatch, publish, "convert_page", lambda path: path.name)
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
     assert len(converted) == 5
 
@@ -223,16 +227,9 @@ def test_a_changed_entity_renders_only_the_pieces_it_falls_in(tmp_path, monkeypa
     """The entities graph is cut where its subjects say, not by counting, so a new person
     re-renders the piece it falls in (and perhaps a neighbour), not every piece after it."""
     monkeypatch.setattr(publish, "PIECE", 200)
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    cache = tmp_path / "cache"
-    assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
-    rendered = []
-    real = publish.render_ordered
-    monkeypatch.setattr(publish, "render_ordered", lambda name, lines: rendered.append(name.value) or real(name, lines))
-    page = sorted(seeds.glob("*.txt"))[1]
-    page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 日前,市总工会副主席林小雨在会上讲话。\n",
-                    encoding="utf-8")
+    seeds, cache = built_copy(tmp_path)
+    rendered = spy(monkeypatch, publish, "render_ordered", lambda name, lines: name.value)
+    add_line(sorted(seeds.glob("*.txt"))[1], "本报讯 日前,市总工会副主席林小雨在会上讲话。")
     assert build(seeds, tmp_path / "lod", workers=1, cache_dir=cache)
     pieces = (tmp_path / "lod" / "gonghui.trig").read_text(encoding="utf-8").count("/graph/entities> {")
     again = sum(name.endswith("/graph/entities") for name in rendered)

@@ -44,16 +44,9 @@ class Data:
 
     def __init__(self, triples: Iterable = (), shared: Data | None = None):
         self.spo: dict = {}
-        for s, p, o in triples:
-            own = self.spo.get(s)
-            if own is None:
-                own = self.spo[s] = {}
-            values = own.get(p)
-            if values is None:
-                own[p] = [o]
-            else:
-                values.append(o)
         self.shared = shared
+        for spo in triples:
+            self.add(spo)
 
     def add(self, spo: tuple) -> None:
         """Add a triple unless it is there: a mapper can write its graph straight into the index
