@@ -415,16 +415,15 @@ def _entities_task() -> tuple[list[str], list]:
     subjects = sorted(_STATE["subjects"], key=lambda node: f"{node} ")        # the order of their lines
     keys = []
     for piece in _pieces(subjects, shared):
-        ordered = ordered_lines((s, p, o) for s in piece for p, objects in shared.spo[s].items() for o in objects)
-        digest = hashlib.blake2b(digest_size=20)
-        for line, _ in ordered:
-            digest.update(line.encode("utf-8") + b"\n")
+        triples = [(s, p, o) for s in piece for p, objects in shared.spo[s].items() for o in objects]
+        lines = [f"{s} {p} {o} ." for s, p, o in triples]
+        # digested in the index's order, which the mapper fixes; sorted only to be rendered
+        digest = hashlib.blake2b("\n".join(lines).encode("utf-8"), digest_size=20)
         keys.append(f"entities-piece-{digest.hexdigest()}")
         if not cache.has_chunk(keys[-1]):
-            cache.store_chunk(keys[-1], render_ordered(name, ordered))
-    validated = hashlib.blake2b(" ".join(keys).encode(), digest_size=20)     # the pieces, then the rest
-    for line, _ in ordered_lines(_STATE["others"]):
-        validated.update(line.encode("utf-8") + b"\n")
+            cache.store_chunk(keys[-1], render_ordered(name, sorted(zip(lines, triples))))
+    rest = "\n".join(line for line, _ in ordered_lines(_STATE["others"]))
+    validated = hashlib.blake2b(f"{' '.join(keys)}\n{rest}".encode("utf-8"), digest_size=20)
     valid = f"entities-valid-{validated.hexdigest()}"
     if cache.load_chunk(valid) is True:
         return keys, []
