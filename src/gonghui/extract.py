@@ -144,16 +144,6 @@ def _divisions() -> WordList:
     return WordList(n for n in lexicon.division_names() if len(n) >= 2)
 
 
-def _division_regex() -> WordList:
-    """Warm-up hook (publish._warm_up calls it): builds the division word list."""
-    return _divisions()
-
-
-def _division_at(text: str, p: int) -> int:
-    """Length of the longest division name starting at p, else 0."""
-    return _divisions().match(text, p)
-
-
 @functools.lru_cache(maxsize=16)
 def _division_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of division names left to right, the longest at each place, never overlapping.
@@ -473,7 +463,7 @@ def _full_division_name(form: str, ctx: Context) -> str:
 
 
 def _division_prefix(text: str) -> str | None:
-    n = _division_at(text, 0)
+    n = _divisions().match(text)
     return text[:n] if n else None
 
 
@@ -499,25 +489,10 @@ class NameHit:
     posts: list[Post] = field(default_factory=list)
 
 
-def _titles_regex() -> re.Pattern:
-    titles = [t.text for t in lexicon.titles()]
-    return re.compile("(" + "|".join(map(re.escape, titles)) + ")")
-
-
-_TITLE_RE: re.Pattern | None = None
-
-
 @functools.cache
 def _titles() -> WordList:
-    """The post titles looked for in text (the same as title_regex(), found faster)."""
+    """The post titles looked for in text."""
     return WordList(t.text for t in lexicon.titles())
-
-
-def title_regex() -> re.Pattern:
-    global _TITLE_RE
-    if _TITLE_RE is None:
-        _TITLE_RE = _titles_regex()
-    return _TITLE_RE
 
 
 @functools.lru_cache(maxsize=65536)

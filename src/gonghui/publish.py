@@ -232,8 +232,10 @@ def _warm_up() -> None:
     jieba.setLogLevel(60)
     jieba.initialize()
     lexicon.is_common_word("工会")
-    extract._division_regex()
-    extract.title_regex()
+    # the word lists the finders look up (built here, they are shared by every forked worker)
+    extract._divisions()
+    extract._suffixes()
+    extract._titles()
 
 
 def _pool(workers: int):
