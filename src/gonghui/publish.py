@@ -62,12 +62,12 @@ XSD_STRING = ox.NamedNode(str(XSD.string))
 
 def code_version() -> str:
     """Digest of the package's code, lexicons and shapes: a change to any invalidates the cache."""
+    from .validate import shapes_path           # lazily, as shacl.compiled_shapes does: validate loads pyshacl
     here = Path(__file__).parent
     files = sorted(p for p in here.rglob("*") if p.is_file() and (p.suffix == ".py" or "data" in p.parts)
                    and "__pycache__" not in p.parts)
-    shapes = here.parents[1] / "shapes" / "gonghui-shapes.ttl"
     h = hashlib.sha256(__version__.encode())
-    for p in files + ([shapes] if shapes.exists() else []):
+    for p in files + [shapes_path()]:                # the shapes file the build validates with
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -88,10 +88,11 @@ class Cache:
         return self.root / "pages" / f"{sha}-{hashlib.sha1(source.encode()).hexdigest()[:8]}.{what}.pkl"
 
     def has_page(self, source: str, sha: str) -> bool:
-        """Sound entries for this page and its summary are cached (their checksums are checked;
-        they are not unpickled, which the later passes do anyway)."""
-        return self.reuse and all(self._verified(self.page_path(source, sha, what)) is not None
-                                  for what in ("page", "summary"))
+        """This page is cached: a sound entry (its checksum is checked, it is not unpickled) and a
+        summary, whose checksum the resolve pass checks when it loads it (and converts the page
+        again if it fails)."""
+        return self.reuse and self._verified(self.page_path(source, sha)) is not None \
+            and self.page_path(source, sha, "summary").is_file()
 
     def load_page(self, source: str, sha: str) -> PageEntities | None:
         return self._load(self.page_path(source, sha))
@@ -519,8 +520,7 @@ class Writer:
     Graphs share no triple except what two pages attest of the same post (the title as printed,
     the issue date); those are counted once for VoID by remembering their hashes."""
 
-    def __init__(self, staging: Path, base: str):
-        self.staging = staging
+    def __init__(self, staging: Path):
         self.shared_seen: set[bytes] = set()
         self.files = {name: open(staging / name, "wb") for name in DUMPS}
         self.sha256 = {name: hashlib.sha256() for name in DUMPS}
@@ -716,7 +716,7 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
         _add_parents(corpus)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
         try:
-            writer = Writer(staging, base)
+            writer = Writer(staging)
             problems, bad = [], set()
             for chunk in map_pages(corpus, sources, names, cache, base, workers, echo):
                 if chunk.problems:

@@ -115,6 +115,8 @@ class Result:
 # Parameters that describe a shape rather than constrain it.
 DESCRIPTIVE = {"name", "description", "message", "severity", "targetClass", "property", "path",
                "order", "group", "deactivated", "qualifiedMaxCount", "qualifiedMinCount", "flags"}
+
+
 class ShapesError(ValueError):
     pass
 
