@@ -68,6 +68,7 @@ def Literal(value, lang: str | None = None, datatype: ox.NamedNode | None = None
 
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
+BUILD_PATH = f"build/{__version__}"      # the build (a prov:Activity) under the base; every graph uses it
 ORG_CLASS = {"union": GH.TradeUnion, "party": GH.PartyBody, "government": GH.GovernmentBody,
              "legislature": GH.Legislature, "company": GH.Company, "association": GH.Association,
              "media": GH.MediaOrganisation, "school": GH.School}
@@ -100,6 +101,7 @@ class Mapper:
         self.ID = _Namespace(self.base)
         self.mint = Minter()
         self._nodes: dict[str, dict] = {}
+        self._build = self.ID[BUILD_PATH]      # one object: every membership refers to it
         self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
         self.mint.assign("org", {k: k for k in corpus.organisations})
         self.mint.assign("place", {k: p.display_name for k, p in corpus.places.items()})
@@ -134,17 +136,16 @@ class Mapper:
     def page(self, k): return self.ID[f"page/{file_stem(self.c.sources[k])}"]
     def article(self, k, n): return self.ID[f"article/{file_stem(self.c.sources[k])}/{n}"]
     def date(self, iso): return self.ID[f"date/{iso}"]
-    def build(self): return self._entity("build", __version__)
+    def build(self): return self._build
     def software(self): return self.ID[f"software/gonghui/{__version__}"]
 
     def _entity(self, kind: str, key: str) -> ox.NamedNode:
-        """One IRI object per entity: an organisation, a role or the build recurs in thousands of
-        triples, and at 10,000 pages separate copies cost hundreds of megabytes."""
+        """One IRI object per entity: an organisation or a role recurs in thousands of triples, and
+        at 10,000 pages separate copies cost hundreds of megabytes."""
         nodes = self._nodes.setdefault(kind, {})
         node = nodes.get(key)
         if node is None:
-            slug = key if kind == "build" else self.mint(kind, key)
-            node = nodes[key] = self.ID[f"{kind}/{slug}"]
+            node = nodes[key] = self.ID[f"{kind}/{self.mint(kind, key)}"]
         return node
 
     def membership(self, person_key, org, role):
@@ -364,7 +365,7 @@ class _PageIds:
         self.stem = refs.stem
         self.table = dict(refs.iris)
         self.page = self.ID[f"page/{refs.stem}"]
-        self.build = self.ID[f"build/{__version__}"]
+        self.build = self.ID[BUILD_PATH]
 
     def ref(self, *key) -> ox.NamedNode | None:
         iri = self.table.get(key)
