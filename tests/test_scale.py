@@ -190,6 +190,24 @@ def test_interrupted_publish_is_rolled_back_or_forward(reference, tmp_path):
     assert files_of(lod) == before and not done.exists()
 
 
+def test_a_publish_killed_after_swapping_a_file_in_is_rolled_forward(reference, tmp_path):
+    """Where the dumps are exchanged into place (renameat2), the old file is left in staging
+    under the new one's name until it is removed; recovery must not swap it back."""
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    staging = lod / ".staging-xyz"
+    staging.mkdir()
+    for name in FILES + (SUMS,):
+        (staging / name).write_bytes(b"new " + name.encode())
+    publish._mark_complete(staging)
+    if not publish._exchange(staging / "gonghui.ttl", lod / "gonghui.ttl"):
+        pytest.skip("renameat2 RENAME_EXCHANGE is not available here")
+    assert (lod / "gonghui.ttl").read_bytes() == b"new gonghui.ttl"      # killed here
+    recover(lod)
+    assert files_of(lod) == {name: b"new " + name.encode() for name in FILES + (SUMS,)}
+    assert not staging.exists()
+
+
 def test_sigkill_at_random_points_leaves_the_published_files_intact(reference, tmp_path):
     lod = tmp_path / "lod"
     shutil.copytree(reference / "lod", lod)

@@ -622,11 +622,56 @@ def recover(out_dir: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def _mark_complete(staging: Path) -> None:
+    """Mark a staging folder ready to be moved into place, with the inode of each file: after an
+    interrupted exchange (see _move_over) the old file sits in staging under the new one's name,
+    and only the inode tells which of the two is in place."""
+    lines = "".join(f"{name} {(staging / name).stat().st_ino}\n" for name in FILES + (SUMS,)
+                    if (staging / name).exists())
+    _write_atomic(staging / "COMPLETE", lines.encode("ascii"))
+
+
 def _commit(staging: Path, out_dir: Path) -> None:
+    moved = {}
+    for line in (staging / "COMPLETE").read_text(encoding="ascii", errors="replace").splitlines():
+        name, _, ino = line.partition(" ")
+        moved[name] = int(ino) if ino.isdigit() else None
     for name in FILES + (SUMS,):
-        if (staging / name).exists():
-            os.replace(staging / name, out_dir / name)
+        src, dst = staging / name, out_dir / name
+        if not src.exists():
+            continue
+        if moved.get(name) is not None and dst.exists() and dst.stat().st_ino == moved[name]:
+            continue                  # already in place: src is the old file, swapped out
+        _move_over(src, dst)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_over(src: Path, dst: Path) -> None:
+    """os.replace, but where Linux allows it by atomically exchanging the two names and then
+    removing the old file: ext4 flushes a file renamed over another at once (auto_da_alloc), which
+    held a rebuild of 1,000 pages up for about 0.4 s."""
+    if dst.exists() and _exchange(src, dst):
+        src.unlink()
+    else:
+        os.replace(src, dst)
+
+
+@functools.cache
+def _renameat2():
+    try:
+        import ctypes
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):         # not glibc ≥ 2.28: plain os.replace
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (renameat2 RENAME_EXCHANGE); False where that is not available."""
+    fn = _renameat2()
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    return fn is not None and fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
 
 
 def verify(out_dir: Path) -> list[str]:
@@ -745,7 +790,7 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
             _write_atomic(staging / SUMS, "".join(f"{sums[n]}  {n}\n" for n in FILES).encode())
             for name in FILES:
                 os.chmod(staging / name, 0o644)
-            (staging / "COMPLETE").write_bytes(b"")
+            _mark_complete(staging)
             _commit(staging, out_dir)
         finally:
             if staging.exists() and not (staging / "COMPLETE").exists():
