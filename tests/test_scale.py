@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -254,3 +255,23 @@ def test_a_changed_entity_renders_only_the_pieces_it_falls_in(tmp_path, monkeypa
     assert pieces > 8
     assert 1 <= again <= 3
     assert "林小雨" in (tmp_path / "lod" / "gonghui.ttl").read_text(encoding="utf-8")
+
+
+def test_a_validated_piece_is_checked_again_when_a_node_it_points_to_changes(tmp_path, monkeypatch):
+    """A piece's validation is cached with the reads it made of other nodes: unchanged, it is
+    not checked again; a changed type of the organisation a post points to is caught."""
+    _, cache_dir = built_copy(tmp_path)
+    shared = publish._STATE["shared"]                 # the index the build validated (one worker)
+    org_class = ox.NamedNode("http://www.w3.org/ns/org#Organization")
+    post = next(s for s in shared.spo if "/membership/" in s.value)
+    org = shared.objects(post, ox.NamedNode("http://www.w3.org/ns/org#organization"))[0]
+    cache = publish.Cache(cache_dir, "test-version")
+    assert publish._validate_piece([post], "entities-valid-x", shared, cache) == []
+    checked, check = [], publish.check
+    monkeypatch.setattr(publish, "check", lambda data, focus: checked.append(list(focus)) or check(data, focus))
+    assert publish._validate_piece([post], "entities-valid-x", shared, cache) == []
+    assert checked == []
+    shared.spo[org][publish.RDF_TYPE] = [t for t in shared.types(org) if t != org_class]
+    problems = publish._validate_piece([post], "entities-valid-x", shared, cache)
+    assert checked == [[post]]
+    assert [(p.focus, p.value) for p in problems] == [(post.value, org.value)]

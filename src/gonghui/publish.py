@@ -43,7 +43,7 @@ from .errors import InputError
 from .model import Document, PageEntities, PersonRef
 from .rdf import DEFAULT_BASE, GH, Mapper, PageNames, Triples, page_graph
 from .resolve import Corpus, _add_parents, add_page
-from .shacl import Data, compiled_shapes, problem
+from .shacl import Data, Recording, compiled_shapes, digest_reads, problem
 from .vocab import PREFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -383,7 +383,7 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
     for spo in others:
         shared.add(spo)
     _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names,
-                  subjects=subjects, others=others)
+                  subjects=subjects)
     compiled_shapes()                      # once, before the workers fork
     yield render(mapper.graph_name("build"), build_graph)
     n = len(sources)
@@ -410,13 +410,14 @@ PIECE = 20_000        # triples of the entities graph rendered at a time, on ave
 def _entities_task() -> tuple[list[str], list]:
     """Render the entities graph in pieces of whole subjects and validate it; the pieces' cache
     keys and the problems. A piece is cached under the digest of its lines, so a change to a few
-    entities renders a few pieces again; the validation is cached under the digest of all the
-    triples it reads (entities, build, page types), so an unchanged corpus validates nothing."""
+    entities renders a few pieces again; so is its validation, with the reads of other nodes it
+    made (shacl.Recording), so a piece whose triples and whose reads are unchanged is not
+    validated again."""
     cache: Cache = _STATE["cache"]
     shared: Data = _STATE["shared"]
     name = _STATE["mapper"].graph_name("entities")
     subjects = sorted(_STATE["subjects"], key=lambda node: f"{node} ")        # the order of their lines
-    keys = []
+    keys, problems = [], []
     for piece in _pieces(subjects, shared):
         triples = [(s, p, o) for s in piece for p, objects in shared.spo[s].items() for o in objects]
         lines = [f"{s} {p} {o} ." for s, p, o in triples]
@@ -425,15 +426,22 @@ def _entities_task() -> tuple[list[str], list]:
         keys.append(f"entities-piece-{digest.hexdigest()}")
         if not cache.has_chunk(keys[-1]):
             cache.store_chunk(keys[-1], render_ordered(name, sorted(zip(lines, triples))))
-    rest = "\n".join(line for line, _ in ordered_lines(_STATE["others"]))
-    validated = hashlib.blake2b(f"{' '.join(keys)}\n{rest}".encode("utf-8"), digest_size=20)
-    valid = f"entities-valid-{validated.hexdigest()}"
-    if cache.load_chunk(valid) is True:
-        return keys, []
-    problems = check(shared, focus=subjects)
-    if not problems:
-        cache.store_chunk(valid, True)
+        problems += _validate_piece(piece, f"entities-valid-{digest.hexdigest()}", shared, cache)
     return keys, problems
+
+
+def _validate_piece(piece: list, key: str, shared: Data, cache: Cache) -> list:
+    """The problems of a piece of the entities graph, none if it validated before with the same
+    triples (`key`) and the same answers to its reads of other nodes."""
+    before = cache.load_chunk(key)
+    if isinstance(before, tuple) and digest_reads(shared, before[0]) == before[1]:
+        return []
+    data = Recording(shared, set(piece))
+    problems = check(data, focus=piece)
+    if not problems:
+        reads = sorted(data.reads, key=lambda sp: (str(sp[0]), sp[1].value))
+        cache.store_chunk(key, (reads, digest_reads(shared, reads)))
+    return problems
 
 
 def _pieces(subjects: list, shared: Data) -> Iterable[list]:

@@ -16,6 +16,7 @@ and classes are looked up in both, focus nodes are the subjects of the page's ow
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -82,6 +83,30 @@ class Data:
     def subjects(self) -> list:
         """The subjects of this layer's own triples, in a fixed order."""
         return sorted(self.spo, key=str)
+
+
+class Recording(Data):
+    """The same data, remembering each (subject, predicate) looked up outside `own`: validating
+    some subjects reads their own triples and a few of other nodes' (the types of the nodes they
+    point to), and those reads are all the results can depend on — so a cached verdict holds as
+    long as the subjects' triples and what these reads return are unchanged."""
+
+    def __init__(self, data: Data, own: set):
+        self.spo, self.shared, self.own = data.spo, data.shared, own
+        self.reads: set = set()
+
+    def objects(self, s, p) -> list:
+        if s not in self.own:
+            self.reads.add((s, p))
+        return super().objects(s, p)
+
+
+def digest_reads(data: Data, reads: Iterable[tuple]) -> bytes:
+    """A digest of what each (subject, predicate) read returns in `data`, in a fixed order."""
+    h = hashlib.blake2b(digest_size=20)
+    for s, p in sorted(reads, key=lambda sp: (str(sp[0]), sp[1].value)):
+        h.update(f"{s} {p} {' '.join(sorted(map(str, data.objects(s, p))))}\n".encode("utf-8"))
+    return h.digest()
 
 
 # ---------------------------------------------------------------- shapes
