@@ -275,3 +275,27 @@ def test_a_validated_piece_is_checked_again_when_a_node_it_points_to_changes(tmp
     problems = publish._validate_piece([post], "entities-valid-x", shared, cache)
     assert checked == [[post]]
     assert [(p.focus, p.value) for p in problems] == [(post.value, org.value)]
+
+
+def test_a_rebuild_reads_unchanged_graphs_back_from_the_published_dumps(tmp_path, monkeypatch):
+    """An unchanged graph is copied from the dumps the last build published rather than loaded
+    from the cache, while those dumps are the files it wrote; the result is what a build without
+    the cache gives."""
+    seeds, cache = built_copy(tmp_path)
+    lod = tmp_path / "lod"
+    loaded, load = [], publish.Cache.load_chunk
+    monkeypatch.setattr(publish.Cache, "load_chunk", lambda self, key, always=False:
+                        loaded.append(key) or load(self, key, always))
+    add_line(sorted(seeds.glob("*.txt"))[1], "本报讯 日前,市总工会副主席林小雨在会上讲话。")
+    assert build(seeds, lod, workers=1, cache_dir=cache)
+    graphs = [k for k in loaded if not k.startswith("entities-valid-")]
+    assert 1 <= len(graphs) <= 2                     # the changed page, the changed entities piece
+    assert build(seeds, tmp_path / "fresh", workers=1, cache_dir=tmp_path / "other", cache=False)
+    assert files_of(lod) == files_of(tmp_path / "fresh")
+
+    os.utime(lod / "gonghui.jsonld", ns=(0, 0))     # not the file the last build wrote, as far as we know
+    loaded.clear()
+    assert build(seeds, lod, workers=1, cache_dir=cache)
+    graphs = [k for k in loaded if not k.startswith("entities-valid-")]
+    assert len(graphs) > len(list(seeds.glob("*.txt")))      # every page graph and entities piece
+    assert files_of(lod) == files_of(tmp_path / "fresh")

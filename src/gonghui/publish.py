@@ -51,6 +51,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DUMPS = ("gonghui.ttl", "gonghui.nt.gz", "gonghui.trig", "gonghui.jsonld")
 FILES = DUMPS + ("void.ttl",)
 SUMS = "SHA256SUMS"
+READ_BACK = ("gonghui.ttl", "gonghui.nt.gz", "gonghui.jsonld")    # a chunk's bytes, as published
 MEDIA = {"gonghui.ttl": "text/turtle", "gonghui.nt.gz": "application/n-triples",
          "gonghui.trig": "application/trig", "gonghui.jsonld": "application/ld+json"}
 OX_PREFIXES = {p: str(ns) for p, ns in sorted(PREFIXES.items())}
@@ -117,6 +118,39 @@ class Cache:
     def store_chunk(self, key: str, chunk) -> None:
         self._store(self.chunk_path(key), chunk)
 
+    def published_path(self, out_dir: Path) -> Path:
+        return self.root / "published" / f"{hashlib.sha1(str(out_dir.resolve()).encode()).hexdigest()[:16]}.pkl"
+
+    def load_published(self, out_dir: Path) -> tuple[dict[str, Chunk], dict[str, int]]:
+        """What the last build with this cache published in out_dir: the stubs of its graphs (cache
+        key → Chunk.stub) and the dumps they point into, open for reading — or nothing, unless
+        those dumps are still the very files it wrote (same inode, size and modification time)."""
+        found = self._load(self.published_path(out_dir)) if self.reuse else None
+        if not isinstance(found, tuple):
+            return {}, {}
+        files, stubs = found
+        opened: dict[str, int] = {}
+        try:
+            for name, identity in files.items():
+                opened[name] = os.open(out_dir / name, os.O_RDONLY)
+                if _identity(os.fstat(opened[name])) != identity:
+                    raise FileNotFoundError
+        except OSError:
+            for fd in opened.values():
+                os.close(fd)
+            return {}, {}
+        return stubs, opened
+
+    def forget_published(self, out_dir: Path) -> None:
+        self.published_path(out_dir).unlink(missing_ok=True)
+
+    def store_published(self, out_dir: Path, stubs: dict[str, Chunk]) -> None:
+        try:
+            files = {name: _identity(os.stat(out_dir / name)) for name in READ_BACK}
+            self._store(self.published_path(out_dir), (files, stubs))
+        except OSError:         # only a shortcut for the next build: it will load the chunks instead
+            pass
+
     def load_slugs(self) -> None:
         """Fill iri.SLUGS with the slugs made by earlier builds of this code version."""
         slugs = self._load(self.root / "slugs.pkl") if self.reuse else None
@@ -156,6 +190,10 @@ class Cache:
         # level 1: a rendered page graph shrinks ~8× for a few milliseconds
         payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
         _write_atomic(path, hashlib.sha256(payload).digest() + payload)
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -301,6 +339,12 @@ class Chunk:
     triples: int
     problems: list = field(default_factory=list)
     source: str | None = None
+    key: str = ""            # its cache key ("" for the build graph, which is made every time)
+    where: tuple = ()        # in the previous dumps: (ttl, nt_gz, jsonld) × (offset, length)
+
+    def stub(self, where: tuple) -> Chunk:
+        """This chunk without its bytes, which sit in the published dumps at `where`."""
+        return replace(self, nt_gz=b"", ttl=b"", jsonld=b"", problems=[], where=where)
 
 
 _STATE: dict = {}     # the mapper, the shared data and the cache, set before forking the workers
@@ -349,6 +393,8 @@ def _page_task(k: int) -> Chunk:
     src: Source = _STATE["sources"][k]
     refs = mapper.page_refs(k, _STATE["names"][k])
     key = hashlib.sha256(f"{refs.digest()} {src.sha} {src.path.name}".encode()).hexdigest()
+    if key in _STATE["published"]:
+        return _STATE["published"][key]
     chunk = cache.load_chunk(key)
     if chunk is None:
         pe = cache.load_page(src.path.name, src.sha) or _reconvert(cache, src)
@@ -356,15 +402,16 @@ def _page_task(k: int) -> Chunk:
         chunk = render(mapper.graph_name(k), triples)
         chunk.problems = check(Data(triples, shared=_STATE["shared"]), source=src.path.name,
                                text=pe.document.page.text)
-        chunk.source = src.path.name
+        chunk.source, chunk.key = src.path.name, key
         if not chunk.problems:
             cache.store_chunk(key, chunk)
     return chunk
 
 
 def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cache: Cache, base: str,
-              workers: int, echo: Callable | None) -> Iterable[Chunk]:
-    """The build graph, the entities graph, then every page graph, in this fixed order."""
+              workers: int, echo: Callable | None, published: dict | None = None) -> Iterable[Chunk]:
+    """The build graph, the entities graph, then every page graph, in this fixed order. A graph
+    found in `published` (cache key → stub, see Writer.published) comes as that stub."""
     mapper = Mapper(corpus, base)
     cache.store_slugs()
     build_graph = mapper.build_graph()
@@ -383,7 +430,7 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
     for spo in others:
         shared.add(spo)
     _STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names,
-                  subjects=subjects)
+                  subjects=subjects, published=published or {})
     compiled_shapes()                      # once, before the workers fork
     yield render(mapper.graph_name("build"), build_graph)
     n = len(sources)
@@ -468,9 +515,10 @@ def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
         yield Chunk("", b"", [], b"", b"", {}, 0, problems)
         return
     for key in keys:
-        chunk = cache.load_chunk(key, always=True)
+        chunk = _STATE["published"].get(key) or cache.load_chunk(key, always=True)
         if chunk is None:
             raise OSError(f"cache entry {key} vanished during the build")
+        chunk.key = key
         yield chunk
 
 
@@ -528,10 +576,12 @@ class Writer:
     Graphs share no triple except what two pages attest of the same post (the title as printed,
     the issue date); those are counted once for VoID by remembering their hashes."""
 
-    def __init__(self, staging: Path):
+    def __init__(self, staging: Path, previous: dict[str, int] | None = None):
         self.shared_seen: set[bytes] = set()
         self.files = {name: open(staging / name, "wb") for name in DUMPS}
         self.sha256 = {name: hashlib.sha256() for name in DUMPS}
+        self.previous = previous or {}       # dump name → open descriptor of the published file
+        self.published: dict[str, Chunk] = {}
         header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in OX_PREFIXES.items()).encode() + b"\n"
         self._put("gonghui.ttl", header)
         self._put("gonghui.trig", header)
@@ -548,16 +598,34 @@ class Writer:
     def add(self, chunk: Chunk) -> None:
         if not chunk.triples:
             return
+        if chunk.where:
+            chunk = self._read_back(chunk)
+        where = (self.files["gonghui.ttl"].tell(), len(chunk.ttl))
         self._put("gonghui.ttl", chunk.ttl + b"\n\n")
         self._put("gonghui.trig", f"<{chunk.name}> {{\n".encode() + chunk.ttl + b"\n}\n\n")
+        where += (self.files["gonghui.nt.gz"].tell(), len(chunk.nt_gz))
         self._put("gonghui.nt.gz", chunk.nt_gz)
         duplicates = sum(h in self.shared_seen for h in chunk.shared)
         self.shared_seen.update(chunk.shared)
         self.triples += chunk.triples - duplicates
-        self._put("gonghui.jsonld", (b"  " if self.first_node else b",\n  ") + chunk.jsonld)
+        self._put("gonghui.jsonld", b"  " if self.first_node else b",\n  ")
+        where += (self.files["gonghui.jsonld"].tell(), len(chunk.jsonld))
+        self._put("gonghui.jsonld", chunk.jsonld)
         self.first_node = False
+        if chunk.key:
+            self.published[chunk.key] = chunk.stub(where)
         for cls, n in chunk.classes.items():
             self.classes[cls] = self.classes.get(cls, 0) + n
+
+    def _read_back(self, stub: Chunk) -> Chunk:
+        """A chunk whose bytes are read from the dumps the previous build published (it wrote them
+        from the same chunk): cheaper than unpickling and decompressing its cache entry."""
+        (t, tn), (n, nn), (j, jn) = zip(stub.where[::2], stub.where[1::2])
+        parts = [os.pread(self.previous[name], length, offset) for name, offset, length in
+                 (("gonghui.ttl", t, tn), ("gonghui.nt.gz", n, nn), ("gonghui.jsonld", j, jn))]
+        if list(map(len, parts)) != [tn, nn, jn]:
+            raise OSError(f"the published dumps changed during the build ({stub.name})")
+        return replace(stub, ttl=parts[0], nt_gz=parts[1], jsonld=parts[2], where=())
 
     def close(self) -> dict[str, str]:
         """Close the dumps; their SHA-256 digests (hex)."""
@@ -758,6 +826,15 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     cache.load_slugs()
+    stubs, previous = cache.load_published(out_dir)
+    try:
+        return _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed)
+    finally:
+        for fd in previous.values():
+            os.close(fd)
+
+
+def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed) -> bool:
     while True:
         corpus = Corpus()
         stats, names = [], []
@@ -769,9 +846,9 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
         _add_parents(corpus)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
         try:
-            writer = Writer(staging)
+            writer = Writer(staging, previous)
             problems, bad = [], set()
-            for chunk in map_pages(corpus, sources, names, cache, base, workers, echo):
+            for chunk in map_pages(corpus, sources, names, cache, base, workers, echo, stubs):
                 if chunk.problems:
                     problems += chunk.problems
                     bad.add(chunk.source)
@@ -799,7 +876,9 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
             for name in FILES:
                 os.chmod(staging / name, 0o644)
             _mark_complete(staging)
+            cache.forget_published(out_dir)
             _commit(staging, out_dir)
+            cache.store_published(out_dir, writer.published)
         finally:
             if staging.exists() and not (staging / "COMPLETE").exists():
                 shutil.rmtree(staging, ignore_errors=True)
