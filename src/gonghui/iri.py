@@ -81,10 +81,7 @@ def pinyin_label(text: str) -> str:
     s = slug(text)
     if s.startswith("x-"):
         return ""
-    words = []
-    for w in s.split("-"):
-        words.append(w.capitalize())
-    return " ".join(words)
+    return " ".join(map(str.capitalize, s.split("-")))
 
 
 class Minter:

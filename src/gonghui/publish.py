@@ -465,14 +465,19 @@ def _entities_task() -> tuple[list[str], list]:
     shared: Data = _STATE["shared"]
     name = _STATE["mapper"].graph_name("entities")
     subjects = sorted(_STATE["subjects"], key=lambda node: f"{node} ")        # the order of their lines
-    keys, problems = [], []
+    keys, problems, predicates = [], [], {}
     for piece in _pieces(subjects, shared):
-        triples = [(s, p, o) for s in piece for p, objects in shared.spo[s].items() for o in objects]
-        lines = [f"{s} {p} {o} ." for s, p, o in triples]
+        lines = []
+        for s in piece:
+            subject = f"{s} "
+            for p, objects in shared.spo[s].items():      # each term written once, not per triple
+                head = subject + (predicates.get(p) or predicates.setdefault(p, f"{p} "))
+                lines += [f"{head}{o} ." for o in objects]
         # digested in the index's order, which the mapper fixes; sorted only to be rendered
         digest = hashlib.blake2b("\n".join(lines).encode("utf-8"), digest_size=20)
         keys.append(f"entities-piece-{digest.hexdigest()}")
         if not cache.has_chunk(keys[-1]):
+            triples = [(s, p, o) for s in piece for p, objects in shared.spo[s].items() for o in objects]
             cache.store_chunk(keys[-1], render_ordered(name, sorted(zip(lines, triples))))
         problems += _validate_piece(piece, f"entities-valid-{digest.hexdigest()}", shared, cache)
     return keys, problems
