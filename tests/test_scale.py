@@ -307,3 +307,33 @@ def test_the_build_runs_without_the_cycle_collector_and_restores_it(reference, t
     assert gc.isenabled()
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=reference / "cache")
     assert during == [False] and gc.isenabled()
+
+
+def test_a_disk_that_fills_up_while_the_dumps_are_written_gives_one_clear_error(reference, tmp_path, monkeypatch):
+    """The dumps are written by a thread of the Writer: its failure reaches the build as one
+    line, and the published files stay as they were."""
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    before = files_of(lod)
+
+    class Full:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            self.fh.close()
+
+    init = publish.Writer.__init__
+
+    def failing(self, *args):
+        init(self, *args)
+        self.files["gonghui.jsonld"] = Full(self.files["gonghui.jsonld"])
+
+    monkeypatch.setattr(publish.Writer, "__init__", failing)
+    with pytest.raises(InputError, match="cannot publish.*No space left"):
+        build(SEEDS, lod, workers=1, cache_dir=reference / "cache")
+    assert files_of(lod) == before
+    assert not [p for p in lod.iterdir() if p.name.startswith(".")]
