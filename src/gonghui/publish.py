@@ -44,7 +44,7 @@ from .errors import InputError
 from .model import Document, PageEntities, PersonRef
 from .rdf import DEFAULT_BASE, GH, Mapper, PageNames, Triples, page_graph
 from .resolve import Corpus, _add_parents, add_page
-from .shacl import Data, Recording, compiled_shapes, digest_reads, problem
+from .shacl import Data, Recording, compiled_shapes, digest_reads, problem, shapes_path
 from .vocab import PREFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -64,7 +64,6 @@ XSD_STRING = ox.NamedNode(str(XSD.string))
 
 def code_version() -> str:
     """Digest of the package's code, lexicons and shapes: a change to any invalidates the cache."""
-    from .validate import shapes_path           # lazily, as shacl.compiled_shapes does: validate loads pyshacl
     here = Path(__file__).parent
     files = sorted(p for p in here.rglob("*") if p.is_file() and (p.suffix == ".py" or "data" in p.parts)
                    and "__pycache__" not in p.parts)

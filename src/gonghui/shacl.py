@@ -21,11 +21,13 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 
 from . import vocab
+from .errors import InputError
 from .vocab import GH, OA
 
 SH, RDF, XSD = str(vocab.SH), str(rdflib.RDF), str(vocab.XSD)
@@ -413,11 +415,28 @@ CHECKS: dict[str, Callable] = {
 }
 
 
+SHAPES_NAME = "gonghui-shapes.ttl"
+
+
+def _shapes_candidates() -> list[Path]:
+    return [
+        Path(__file__).resolve().parents[2] / "shapes" / SHAPES_NAME,   # source checkout
+        Path.cwd() / "shapes" / SHAPES_NAME,
+    ]
+
+
+def shapes_path() -> Path:
+    """Where the shapes file is (the first of `_shapes_candidates` that exists)."""
+    for path in _shapes_candidates():
+        if path.is_file():
+            return path
+    looked = ", ".join(str(p) for p in _shapes_candidates())
+    raise InputError(f"{SHAPES_NAME}: not found (looked in {looked})")
+
+
 @functools.lru_cache(maxsize=4)
 def compiled_shapes(path: str | None = None) -> Shapes:
     """The project's shapes file (or another), parsed and compiled once per process."""
-    from .errors import InputError
-    from .validate import shapes_path
     where = path or str(shapes_path())
     try:
         return Shapes(ox.parse(path=where, format=ox.RdfFormat.TURTLE))

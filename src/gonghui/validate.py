@@ -28,9 +28,9 @@ from rdflib import RDF, BNode, Literal, URIRef
 from rdflib.namespace import PROV, NamespaceManager
 
 from .errors import InputError
+from .shacl import shapes_path
 from .vocab import GH, OA, SCHEMA, SH
 
-SHAPES_NAME = "gonghui-shapes.ttl"
 # The published address of ontology/context.jsonld; JSON-LD files that name it are read with
 # the local copy instead (no network).
 CONTEXT_IRI = "https://w3id.org/gonghui/context.jsonld"
@@ -126,22 +126,6 @@ class Report:
 
 
 # ---------------------------------------------------------------- validation
-
-def _shapes_candidates() -> list[Path]:
-    return [
-        Path(__file__).resolve().parents[2] / "shapes" / SHAPES_NAME,   # source checkout
-        Path.cwd() / "shapes" / SHAPES_NAME,
-    ]
-
-
-def shapes_path() -> Path:
-    """Where the shapes file is (the first of `_shapes_candidates` that exists)."""
-    for path in _shapes_candidates():
-        if path.is_file():
-            return path
-    looked = ", ".join(str(p) for p in _shapes_candidates())
-    raise InputError(f"{SHAPES_NAME}: not found (looked in {looked})")
-
 
 @functools.lru_cache(maxsize=1)
 def load_shapes() -> rdflib.Graph:
