@@ -169,3 +169,23 @@ def test_entities_cli_reads_stdin_lines():
     assert rows[0]["text"] == "宁波市总工会主席阎振东表示"
     assert {"type": "PER", "text": "阎振东", "start": 8, "end": 11} in rows[0]["entities"]
     assert rows[1]["entities"] == []
+
+
+def test_word_tags_are_the_tags_of_jieba_posseg_without_the_hmm():
+    """extract.word_tags stands in for jieba.posseg.lcut(text, HMM=False) so that the build need
+    not import jieba.posseg: every window of the invented test pages, and mixed strings, get the
+    same tags from both."""
+    import re
+    from pathlib import Path
+
+    import jieba.posseg as pseg
+
+    from gonghui.extract import word_tags
+    texts = ["", "ABC工会", "A工会B", "x光", "T恤衫厂", "3D打印协会", "第2车间", "C.C.工作室", "甲·乙", "㐀丙"]
+    for page in sorted((Path(__file__).parent / "pages").glob("*.txt")):
+        text = read_bytes(page.read_bytes(), page.name).text
+        for run in re.findall(r"[^\s,。、;:!?“”()《》]+", text):
+            texts += [run[i:i + n] for n in (2, 3, 5, 8) for i in range(0, max(1, len(run) - n + 1))]
+    assert len(texts) > 2000
+    for t in texts:
+        assert word_tags(t) == [w.flag for w in pseg.lcut(t, HMM=False)], t

@@ -24,7 +24,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import jieba
-import jieba.posseg as pseg
 
 from . import lexicon
 from .model import (
@@ -301,7 +300,41 @@ def _middle_ok(middle: str, suffix: str) -> bool:
     middle = VILLAGE_HEAD.sub("", middle).replace("原", "")
     if not middle:
         return True
-    return all(w.flag.startswith(NAME_POS) for w in pseg.lcut(middle, HMM=False))
+    return all(tag.startswith(NAME_POS) for tag in word_tags(middle))
+
+
+HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._]+)")     # jieba.posseg's re_han_internal
+ONE_ALNUM = re.compile(r"[a-zA-Z0-9]")
+
+
+def word_tags(text: str) -> list[str]:
+    """The tags of jieba.posseg.lcut(text, HMM=False), without importing jieba.posseg (which
+    reads jieba's dictionary a second time when imported): the same route through jieba's word
+    graph, the tags of dict.txt, 'x' for a word it does not know or a character outside the Han
+    blocks, 'eng' for a run of single letters and digits. tests/test_extract.py holds the two to
+    the same answers."""
+    tags, out = lexicon.jieba_tags(), []
+    for block in HAN_BLOCK.split(text):
+        if not HAN_BLOCK.fullmatch(block):
+            out += ["x"] * len(block)
+            continue
+        route: dict = {}
+        jieba.dt.calc(block, jieba.dt.get_DAG(block), route)
+        x, letters = 0, False
+        while x < len(block):
+            y = route[x][1] + 1
+            word = block[x:y]
+            if ONE_ALNUM.fullmatch(word):
+                letters = True
+            else:
+                if letters:
+                    out.append("eng")
+                    letters = False
+                out.append(tags.get(word, "x"))
+            x = y
+        if letters:
+            out.append("eng")
+    return out
 
 
 DIVISION_COMMITTEE = re.compile(r".{0,8}(省|市|县|区)委")
@@ -1076,6 +1109,8 @@ def tag_line(text: str) -> list[dict]:
     The page rules (titles, lists, prefixes, the gazetteer) come first; jieba's name, place and
     organisation tags fill in what they cannot see in general news (李明说, 美国, 新华社), with
     names kept only where they pass the same surname and common-word checks."""
+    import jieba.posseg as pseg
+
     from .model import Page
     page = Page("stdin", "", "utf-8", text)
     doc = Document(page=page, issue=None, items=[])

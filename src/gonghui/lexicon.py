@@ -130,7 +130,20 @@ def not_names() -> frozenset[str]:
 
 
 @functools.cache
+def jieba_tags() -> dict[str, str]:
+    """word → part-of-speech tag, as jieba's dict.txt gives them: the tags jieba.posseg looks up.
+    Read here, with the common words, so that the build need not import jieba.posseg, which
+    reads the same file again at import (0.6 s)."""
+    return _jieba_dict()[0]
+
+
+@functools.cache
 def _jieba_common_words() -> frozenset[str]:
+    return _jieba_dict()[1]
+
+
+@functools.cache
+def _jieba_dict() -> tuple[dict[str, str], frozenset[str]]:
     # Read jieba's own dict.txt rather than jieba.dt.FREQ: the file carries the tags, and the
     # answer must not depend on words other stages add to jieba at run time (add_word,
     # load_userdict), nor pay for building jieba's prefix dictionary.
@@ -138,13 +151,15 @@ def _jieba_common_words() -> frozenset[str]:
         text = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ModuleNotFoundError) as exc:
         raise InputError(f"jieba dict.txt: cannot read ({exc.__class__.__name__})") from None
-    words = set()
+    tags, common = {}, set()
     for line in text.splitlines():
         parts = line.split(" ")
-        if len(parts) == 3 and parts[2] not in _NAME_TAGS and parts[1].isdigit() \
-                and int(parts[1]) >= COMMON_WORD_MIN_FREQ:
-            words.add(parts[0])
-    return frozenset(words)
+        if len(parts) == 3:
+            word, freq, tag = parts
+            tags[word] = tag                 # a later line wins, as in jieba.posseg
+            if tag not in _NAME_TAGS and freq.isdigit() and int(freq) >= COMMON_WORD_MIN_FREQ:
+                common.add(word)
+    return _ReadOnlyDict(tags), frozenset(common)
 
 
 def is_common_word(s: str) -> bool:
