@@ -13,7 +13,6 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from gonghui import publish
 from gonghui.cli import main
 from gonghui.publish import DUMPS, build
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from gonghui import publish
 from gonghui.cli import main
 from gonghui.errors import InputError
-from gonghui.publish import FILES, SUMS, build, merge, recover, verify
+from gonghui.publish import FILES, SUMS, build, recover, verify
 
 SEEDS = Path(__file__).parents[1] / "seeds"
 
