@@ -8,10 +8,11 @@ machine:
 2. resolve — fold the cached pages one by one into the corpus (identity, names, posts);
 3. map and validate — each page becomes its own named graph (in workers), validated with the
    SHACL shapes (gonghui.shacl) over the entity descriptions; the rendered graph is cached,
-   keyed by the page and the IRIs it refers to, so an unchanged page is not mapped again;
-4. publish — the graphs are written in a fixed order into a staging folder, then moved into
-   `lod/` only when everything validated: gonghui.ttl, gonghui.nt.gz, gonghui.trig,
-   gonghui.jsonld, void.ttl and SHA256SUMS.
+   keyed by the page and the IRIs it refers to, so an unchanged page is not mapped again; the
+   entities graph is rendered and validated in pieces, each cached on its own;
+4. publish — the graphs are written in a fixed order into a staging folder (an unchanged one
+   copied from the dumps the last build published), then moved into `lod/` only when everything
+   validated: gonghui.ttl, gonghui.nt.gz, gonghui.trig, gonghui.jsonld, void.ttl and SHA256SUMS.
 
 Output never depends on the clock, hash order or the number of workers: building twice, with one
 worker or many, gives byte-identical files.
