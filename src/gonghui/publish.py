@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -333,7 +334,9 @@ class Chunk:
     worker to the writer then costs a copy, not a decode and an encode of ~1 MB of text."""
     name: str
     nt_gz: bytes             # N-Triples, one gzip member (a .gz file may hold many, RFC 1952)
-    shared: list[bytes]      # hashes of the lines another graph may hold too (post attestations)
+    shared: bytes            # 12-byte hashes, end to end, of the lines another graph may hold too
+                             # (post attestations): one object, not one per line, as the writer
+                             # keeps them for every graph
     ttl: bytes               # Turtle statements; the prefixes are declared once, atop the dump
     jsonld: bytes            # JSON-LD node objects, comma-separated
     classes: dict[str, int]
@@ -348,6 +351,7 @@ class Chunk:
         return replace(self, nt_gz=b"", ttl=b"", jsonld=b"", problems=[], where=where)
 
 
+SHARED_HASH = 12      # bytes of each hash in Chunk.shared
 _STATE: dict = {}     # the mapper, the shared data and the cache, set before forking the workers
 
 
@@ -373,10 +377,11 @@ def render_ordered(name: ox.NamedNode, ordered: list[tuple[str, tuple]]) -> Chun
     classes: dict[str, int] = {}
     for _, p, o in spo:
         if p == RDF_TYPE:
-            classes[o.value] = classes.get(o.value, 0) + 1
+            cls = sys.intern(o.value)      # a few classes, counted for every graph the writer keeps
+            classes[cls] = classes.get(cls, 0) + 1
     prefix = f"<{name.value.split('/graph/')[0]}/membership/"
-    shared = [hashlib.blake2b(line.encode("utf-8"), digest_size=12).digest()
-              for line, _ in ordered if line.startswith(prefix)]
+    shared = b"".join(hashlib.blake2b(line.encode("utf-8"), digest_size=SHARED_HASH).digest()
+                      for line, _ in ordered if line.startswith(prefix))
     jsonld = ",\n  ".join(jsonld_nodes(spo)).encode("utf-8")
     return Chunk(name.value, gzip.compress(nt, compresslevel=6, mtime=0), shared, ttl, jsonld, classes, len(spo))
 
@@ -518,7 +523,7 @@ def _pieces(subjects: list, shared: Data) -> Iterable[list]:
 def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
     cache: Cache = _STATE["cache"]
     if problems:
-        yield Chunk("", b"", [], b"", b"", {}, 0, problems)
+        yield Chunk("", b"", b"", b"", b"", {}, 0, problems)
         return
     for key in keys:
         chunk = _STATE["published"].get(key) or cache.load_chunk(key, always=True)
@@ -611,8 +616,9 @@ class Writer:
         self._put("gonghui.trig", f"<{chunk.name}> {{\n".encode() + chunk.ttl + b"\n}\n\n")
         where += (self.files["gonghui.nt.gz"].tell(), len(chunk.nt_gz))
         self._put("gonghui.nt.gz", chunk.nt_gz)
-        duplicates = sum(h in self.shared_seen for h in chunk.shared)
-        self.shared_seen.update(chunk.shared)
+        hashes = [chunk.shared[i:i + SHARED_HASH] for i in range(0, len(chunk.shared), SHARED_HASH)]
+        duplicates = sum(h in self.shared_seen for h in hashes)
+        self.shared_seen.update(hashes)
         self.triples += chunk.triples - duplicates
         self._put("gonghui.jsonld", b"  " if self.first_node else b",\n  ")
         where += (self.files["gonghui.jsonld"].tell(), len(chunk.jsonld))
