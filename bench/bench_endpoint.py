@@ -3,10 +3,14 @@
     .venv/bin/python bench/bench_endpoint.py --data lod/gonghui.trig
     .venv/bin/python bench/bench_endpoint.py --generate 1000000          # synthetic news graph
     .venv/bin/python bench/bench_endpoint.py --endpoint http://127.0.0.1:8000/sparql
+    .venv/bin/python bench/bench_endpoint.py --data lod/gonghui.trig --oxigraph   # side by side
 
 With --data or --generate the script starts `gonghui serve` on a free loopback port (a real
 subprocess, as users run it), reports how long loading took, then runs each query for --seconds
 with --clients client processes (keep-alive HTTP/1.1, one request in flight per client).
+With --oxigraph it then loads the same files into a temporary store of the Oxigraph server
+(`pip install oxigraph`), serves them with `oxigraph serve-read-only --union-default-graph`, runs
+the same SPARQL queries the same way, and prints both side by side with the ratio of requests/s.
 Generated graphs are written to bench/out/ (git-ignored) and reused.
 """
 from __future__ import annotations
@@ -17,8 +21,10 @@ import multiprocessing
 import os
 import random
 import socket
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -210,6 +216,33 @@ def start_server(files: list[Path], timeout: float) -> tuple[subprocess.Popen, s
     return proc, f"http://127.0.0.1:{port}/sparql", took
 
 
+def start_oxigraph(files: list[Path], store: Path) -> tuple[subprocess.Popen, str, float]:
+    """The Oxigraph server over the same files: loaded into `store`, then served read-only with
+    the union of the named graphs as the default graph (as `gonghui serve` answers)."""
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    t = time.monotonic()
+    for f in files:
+        subprocess.run([exe, "load", "--location", str(store), "--file", str(Path(f).resolve())],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    proc = subprocess.Popen([exe, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
+                             # no --timeout-s: it starts a thread per query, which on this
+                             # machine ran out of threads (EAGAIN) within seconds
+                             "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=open(store.parent / "oxigraph-server.log", "wb"))
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() - t > 600:
+                raise SystemExit("the Oxigraph server did not start") from None
+            time.sleep(0.1)
+    took = time.monotonic() - t
+    print(f"Oxigraph server {exe} ready in {took:.1f} s (load and start)", flush=True)
+    return proc, f"http://127.0.0.1:{port}/query", took
+
+
 def _request(conn: http.client.HTTPConnection, kind: str, path: str, body: str | None) -> int:
     if kind == "sparql":
         conn.request("POST", path, body=body.encode(), headers={
@@ -262,13 +295,16 @@ def discover(endpoint: str) -> dict[str, str]:
     return {"person": person, "org": org, "person_path": person[len(ID):] if person.startswith(ID) else "none"}
 
 
-def run(endpoint: str, seconds: float, clients: int, only: list[str] | None) -> None:
+def run(endpoint: str, seconds: float, clients: int, only: list[str] | None, sparql_only: bool = False,
+        fill: dict | None = None) -> dict[str, tuple]:
+    """Each query for `seconds`; name → (requests/s, p50, p95, p99 ms, errors), also printed."""
     ep = urllib.parse.urlsplit(endpoint)
-    fill = discover(endpoint)
+    fill = fill or discover(endpoint)
+    results = {}
     print(f"{'query':<20} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
     with multiprocessing.get_context("spawn").Pool(clients) as pool:
         for name, (kind, text) in QUERIES.items():
-            if only and name not in only:
+            if (only and name not in only) or (sparql_only and kind != "sparql"):
                 continue
             text = text.replace("{person}", fill["person"]).replace("{org}", fill["org"]) \
                        .replace("{person_path}", fill["person_path"])
@@ -278,8 +314,29 @@ def run(endpoint: str, seconds: float, clients: int, only: list[str] | None) -> 
             wall = time.monotonic() - t
             lat = [x for p in parts for x in p[0]]
             errors = sum(p[1] for p in parts)
+            results[name] = (len(lat) / wall, pct(lat, 50), pct(lat, 95), pct(lat, 99), errors)
             print(f"{name:<20} {len(lat):>8} {len(lat) / wall:>8.0f} {pct(lat, 50):>8.1f} {pct(lat, 95):>8.1f} "
                   f"{pct(lat, 99):>8.1f} {errors:>6}", flush=True)
+    return results
+
+
+SIMPLE = ("ask-by-iri", "name-by-iri", "posts-of-person")          # lookups (target: ≥ 0.8× Oxigraph)
+HEAVY = ("mentions-of-person", "suborganisations", "slogans-first-seen", "count-by-class")  # (≥ 1.0×)
+
+
+def side_by_side(ours: dict, theirs: dict) -> None:
+    print("\n| query | gonghui serve req/s | p50 / p95 / p99 ms | Oxigraph server req/s | p50 / p95 / p99 ms | ratio |")
+    print("|---|---:|---|---:|---|---:|")
+    for name in theirs:
+        a, b = ours[name], theirs[name]
+        errors = f" ({a[4]} / {b[4]} errors)" if a[4] or b[4] else ""
+        print(f"| {name} | {a[0]:.0f} | {a[1]:.1f} / {a[2]:.1f} / {a[3]:.1f} | {b[0]:.0f} | "
+              f"{b[1]:.1f} / {b[2]:.1f} / {b[3]:.1f} | {a[0] / b[0]:.2f}×{errors} |")
+    for label, names, target in (("simple lookups", SIMPLE, 0.8), ("heavy queries", HEAVY, 1.0)):
+        ratios = [ours[n][0] / theirs[n][0] for n in names if n in theirs]
+        if ratios:
+            low = min(ratios)
+            print(f"{label}: lowest ratio {low:.2f}× (target ≥ {target}×): {'met' if low >= target else 'missed'}")
 
 
 def main() -> None:
@@ -292,6 +349,8 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=4, help="concurrent client processes (default 4)")
     ap.add_argument("--timeout", type=float, default=30.0, help="server query timeout (default 30)")
     ap.add_argument("--only", nargs="*", choices=list(QUERIES), help="run only these queries")
+    ap.add_argument("--oxigraph", action="store_true",
+                    help="also serve the same files with the Oxigraph server and compare (needs --data or --generate)")
     args = ap.parse_args()
     proc = None
     if args.endpoint:
@@ -304,11 +363,24 @@ def main() -> None:
             files = [out if out.is_file() else generate(args.generate, out)]
         proc, endpoint, _ = start_server(files, args.timeout)
     try:
-        run(endpoint, args.seconds, args.clients, args.only)
+        fill = discover(endpoint)
+        ours = run(endpoint, args.seconds, args.clients, args.only, fill=fill)
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(10)
+    if args.oxigraph and not args.endpoint:
+        store = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=ROOT / "bench" / "out"))
+        other = None
+        try:
+            other, their_endpoint, _ = start_oxigraph(files, store)
+            theirs = run(their_endpoint, args.seconds, args.clients, args.only, sparql_only=True, fill=fill)
+        finally:
+            if other is not None:
+                other.terminate()
+                other.wait(10)
+            shutil.rmtree(store, ignore_errors=True)
+        side_by_side(ours, theirs)
 
 
 if __name__ == "__main__":
