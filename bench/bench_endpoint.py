@@ -225,11 +225,13 @@ def start_oxigraph(files: list[Path], store: Path) -> tuple[subprocess.Popen, st
         subprocess.run([exe, "load", "--location", str(store), "--file", str(Path(f).resolve())],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
+    log = open(store.parent / "oxigraph-server.log", "wb")
     proc = subprocess.Popen([exe, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
                              # no --timeout-s: it starts a thread per query, which on this
                              # machine ran out of threads (EAGAIN) within seconds
                              "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=open(store.parent / "oxigraph-server.log", "wb"))
+                            stdout=subprocess.DEVNULL, stderr=log)
+    log.close()                            # the server holds its own copy
     while True:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()

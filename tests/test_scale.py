@@ -39,9 +39,10 @@ def built_copy(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def spy(monkeypatch, owner, name: str, note) -> list:
-    """Wrap owner.name so that each call first records note(*args); the list of the records."""
+    """Wrap owner.name so that each call first records note(*args, **kwargs); the list of the records."""
     calls, real = [], getattr(owner, name)
-    monkeypatch.setattr(owner, name, lambda *args: calls.append(note(*args)) or real(*args))
+    monkeypatch.setattr(owner, name, lambda *args, **kwargs: calls.append(note(*args, **kwargs))
+                        or real(*args, **kwargs))
     return calls
 
 
@@ -268,8 +269,7 @@ def test_a_validated_piece_is_checked_again_when_a_node_it_points_to_changes(tmp
     org = shared.objects(post, ox.NamedNode("http://www.w3.org/ns/org#organization"))[0]
     cache = publish.Cache(cache_dir, "test-version")
     assert publish._validate_piece([post], "entities-valid-x", shared, cache) == []
-    checked, check = [], publish.check
-    monkeypatch.setattr(publish, "check", lambda data, focus: checked.append(list(focus)) or check(data, focus))
+    checked = spy(monkeypatch, publish, "check", lambda data, focus: list(focus))
     assert publish._validate_piece([post], "entities-valid-x", shared, cache) == []
     assert checked == []
     shared.spo[org][publish.RDF_TYPE] = [t for t in shared.types(org) if t != org_class]
@@ -284,9 +284,7 @@ def test_a_rebuild_reads_unchanged_graphs_back_from_the_published_dumps(tmp_path
     the cache gives."""
     seeds, cache = built_copy(tmp_path)
     lod = tmp_path / "lod"
-    loaded, load = [], publish.Cache.load_chunk
-    monkeypatch.setattr(publish.Cache, "load_chunk", lambda self, key, always=False:
-                        loaded.append(key) or load(self, key, always))
+    loaded = spy(monkeypatch, publish.Cache, "load_chunk", lambda cache, key, always=False: key)
     add_line(sorted(seeds.glob("*.txt"))[1], "本报讯 日前,市总工会副主席林小雨在会上讲话。")
     assert build(seeds, lod, workers=1, cache_dir=cache)
     graphs = [k for k in loaded if not k.startswith("entities-valid-")]

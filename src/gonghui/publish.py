@@ -497,7 +497,7 @@ def _validate_piece(piece: list, key: str, shared: Data, cache: Cache) -> list:
     data = Recording(shared, set(piece))
     problems = check(data, focus=piece)
     if not problems:
-        reads = sorted(data.reads, key=lambda sp: (str(sp[0]), sp[1].value))
+        reads = list(data.reads)                 # digest_reads puts them in a fixed order
         cache.store_chunk(key, (reads, digest_reads(shared, reads)))
     return problems
 
@@ -632,12 +632,12 @@ class Writer:
     def _read_back(self, stub: Chunk) -> Chunk:
         """A chunk whose bytes are read from the dumps the previous build published (it wrote them
         from the same chunk): cheaper than unpickling and decompressing its cache entry."""
-        (t, tn), (n, nn), (j, jn) = zip(stub.where[::2], stub.where[1::2])
-        parts = [os.pread(self.previous[name], length, offset) for name, offset, length in
-                 (("gonghui.ttl", t, tn), ("gonghui.nt.gz", n, nn), ("gonghui.jsonld", j, jn))]
-        if list(map(len, parts)) != [tn, nn, jn]:
+        offsets, lengths = stub.where[::2], stub.where[1::2]       # in the order of READ_BACK
+        ttl, nt_gz, jsonld = (os.pread(self.previous[name], length, offset)
+                              for name, offset, length in zip(READ_BACK, offsets, lengths))
+        if (len(ttl), len(nt_gz), len(jsonld)) != lengths:
             raise OSError(f"the published dumps changed during the build ({stub.name})")
-        return replace(stub, ttl=parts[0], nt_gz=parts[1], jsonld=parts[2], where=())
+        return replace(stub, ttl=ttl, nt_gz=nt_gz, jsonld=jsonld, where=())
 
     def close(self) -> dict[str, str]:
         """Close the dumps; their SHA-256 digests (hex)."""
