@@ -300,17 +300,21 @@ def test_invalid_utf8_gets_400_or_404(http, server):
 # ------------------------------------------------------------------ slow clients
 
 def _probe(port: int, parts: list[bytes], gap: float, limit: float) -> tuple[bytes, float]:
-    """Send `parts` one by one, `gap` seconds apart, while reading; stop when the server closes."""
+    """Send `parts` one by one, `gap` seconds apart, while reading; stop when the server closes.
+
+    Sending stops once a reply has begun or a send fails (the server closed), as an HTTP client's
+    would; reading goes on, because the rest of the reply may still be waiting in the socket."""
     start = time.monotonic()
     with socket.create_connection(("127.0.0.1", port)) as s:
         s.settimeout(gap)
         reply, sent = b"", 0
         while time.monotonic() - start < limit:
-            if sent < len(parts):
+            if sent < len(parts) and not reply:
                 try:
                     s.sendall(parts[sent])
                 except OSError:
-                    break
+                    sent = len(parts)
+                    continue
                 sent += 1
             try:
                 data = s.recv(65536)
