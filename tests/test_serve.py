@@ -629,3 +629,37 @@ def test_w3c_protocol_suite(tmp_path):
                                 capture_output=True, text=True, timeout=120)
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("27 passed, 0 failed"), result.stdout
+
+
+def test_a_reply_that_arrives_in_parts_on_a_non_blocking_pipe_is_read_whole():
+    """uvloop leaves a descriptor it watched non-blocking: the worker's reply header may come
+    before its body, and the server must wait for the body instead of taking the worker for dead."""
+    import asyncio
+    import multiprocessing
+
+    from gonghui.sparql_worker import _Worker
+
+    ours, theirs = multiprocessing.Pipe()
+
+    class Alive:
+        def is_alive(self):
+            return True
+
+    def worker():
+        theirs.recv()
+        theirs.send((200, "text/plain", 5))      # the header at once, the body a little later
+        time.sleep(0.3)
+        theirs.send_bytes(b"hello")
+
+    worker_ = object.__new__(_Worker)
+    worker_.conn, worker_.process = ours, Alive()
+    threading.Thread(target=worker, daemon=True).start()
+    os.set_blocking(ours.fileno(), False)
+
+    async def call():
+        loop = asyncio.get_running_loop()
+        # what uvloop does to a descriptor given to add_reader
+        loop.call_soon(os.set_blocking, ours.fileno(), False)
+        return await worker_.request({"op": "query"}, 5)
+
+    assert asyncio.run(call()) == (200, "text/plain", b"hello")

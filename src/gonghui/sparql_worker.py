@@ -461,6 +461,9 @@ class _Worker:
         except OSError as exc:
             raise WorkerGone("the idle worker had died") from exc
         await self._readable(timeout)
+        # uvloop leaves a descriptor it watched non-blocking; the reads below must wait for the
+        # rest of a reply that has only begun to arrive.
+        os.set_blocking(self.conn.fileno(), True)
         try:
             status, media, size = self.conn.recv()
             if size < (256 << 10):
