@@ -663,3 +663,23 @@ def test_a_reply_that_arrives_in_parts_on_a_non_blocking_pipe_is_read_whole():
         return await worker_.request({"op": "query"}, 5)
 
     assert asyncio.run(call()) == (200, "text/plain", b"hello")
+
+
+def test_lookups_are_answered_while_every_worker_is_busy(live, http):
+    """A lookup (lookup.py) is answered by the server itself: it neither waits for a worker nor
+    costs a process hop. Everything else still goes to the workers."""
+    state = live.app.state
+    before = state.lookups
+    lookup = PREFIXES + f"SELECT ?name {{ <{ID}person/li-xiaomei> schema:name ?name }}"
+    with concurrent.futures.ThreadPoolExecutor(3) as ex:
+        with httpx.Client(base_url=live.url, timeout=30) as other:
+            stuck = [ex.submit(other.get, "/sparql", params={"query": RUNAWAY}) for _ in range(3)]
+            time.sleep(0.3)                                  # all three workers are on a runaway query
+            t = time.monotonic()
+            r = http.get("/sparql", params={"query": lookup}, headers={"accept": "text/csv"})
+            took = time.monotonic() - t
+            assert [f.result().status_code for f in stuck] == [503] * 3
+    assert r.status_code == 200 and r.text.split() == ["name", "李晓梅"] and took < 0.5
+    assert state.lookups == before + 1
+    r = http.get("/sparql", params={"query": PREFIXES + "SELECT (COUNT(*) AS ?n) { ?s a schema:Person }"})
+    assert r.status_code == 200 and state.lookups == before + 1        # an aggregate: a worker's job

@@ -20,8 +20,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -29,6 +31,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +50,8 @@ from starlette.staticfiles import StaticFiles
 
 from . import pages
 from .errors import InputError
-from .sparql_worker import (PREFIXES, SERVICE_REFUSED, QueryTimeout, WorkerCrashed, WorkerPool,
+from .lookup import PROBE_LIMIT, lookup, resolve_iri
+from .sparql_worker import (PREFIXES, SERVICE_REFUSED, QueryTimeout, WorkerCrashed, WorkerPool, run_query,
                             service_second_opinion, term, tidy_turtle)
 
 DEFAULT_BASE = "https://w3id.org/gonghui/id/"
@@ -180,6 +184,9 @@ class QueryInfo:
     service: bool = False                    # a SERVICE keyword outside strings, IRIs and comments
     from_graphs: list[str] = field(default_factory=list)   # FROM and FROM NAMED, resolved
     depth: int = 0                           # deepest nesting of brackets and "!" outside strings
+    tokens: list[tuple[str, str]] = field(default_factory=list, repr=False)   # (kind, text), no spaces
+    prefixes: dict[str, str | None] = field(default_factory=dict, repr=False)  # PREFIX declarations, resolved
+    base: str = ""                           # the base IRI after any BASE declaration
 
 
 def inspect_query(text: str, base: str) -> QueryInfo:
@@ -189,7 +196,7 @@ def inspect_query(text: str, base: str) -> QueryInfo:
 
     def resolve(kind: str, value: str) -> str | None:
         if kind == "iri":
-            return urllib.parse.urljoin(base, _unescape(value[1:-1]))
+            return resolve_iri(base, _unescape(value[1:-1]))
         if kind == "pname":
             pfx, _, local = value.partition(":")
             return prefixes[pfx] + re.sub(r"\\(.)", r"\1", local) if pfx in prefixes else None
@@ -218,6 +225,7 @@ def inspect_query(text: str, base: str) -> QueryInfo:
             info.from_graphs.append(iri if iri is not None else nxt[1])
         elif info.form is None and (word in QUERY_FORMS or word in UPDATE_FORMS):
             info.form = word
+    info.tokens, info.prefixes, info.base = tokens, prefixes, base
     return info
 
 
@@ -227,7 +235,7 @@ SECOND_OPINION = "second opinion"     # the verdict of _service_first_look when 
 def _service_first_look(text: str, info: QueryInfo, base: str) -> str | None:
     """SERVICE_REFUSED, None, or SECOND_OPINION when the word appears only inside a name, string
     or comment and an independent parser has to confirm there is no SERVICE clause."""
-    if info.service or inspect_query(_unescape(text), base).service:
+    if info.service or (_UCHAR.search(text) and inspect_query(_unescape(text), base).service):
         return SERVICE_REFUSED
     if "service" in _unescape(text).lower():
         return SECOND_OPINION
@@ -251,6 +259,10 @@ class Dataset:
     files: list[Path]
     store: Path | None = None   # the persistent store folder (--store), None for a temporary store
     reused: bool = False        # the persistent store was reused without parsing the files
+
+    @functools.cached_property
+    def graph_set(self) -> frozenset[str]:
+        return frozenset(self.graphs)
 
 
 def _data_format(path: Path) -> tuple[RdfFormat, bool]:
@@ -561,8 +573,11 @@ async def _protocol_params(request: Request, settings: Settings) -> tuple[MultiD
 
 def _formats(request: Request, params: MultiDict) -> dict:
     """The serialisation for each kind of result, from the `format` parameter or the Accept header."""
-    accept = request.headers.get("accept")
-    wanted = params.get("format", "").strip().lower()
+    return _pick_formats(request.headers.get("accept"), params.get("format", "").strip().lower())
+
+
+@functools.lru_cache(maxsize=256)    # clients send the same few Accept headers again and again
+def _pick_formats(accept: str | None, wanted: str) -> dict:
     forced = FORMAT_PARAM.get(wanted, (None, None))
     if wanted and wanted not in FORMAT_PARAM and "/" in wanted:
         accept = wanted   # a media type given as the format
@@ -580,7 +595,9 @@ def _formats(request: Request, params: MultiDict) -> dict:
 
 
 def _check_dataset(info: QueryInfo, default: list[str], named: list[str], settings: Settings) -> None:
-    loaded = set(settings.dataset.graphs)
+    if not (info.from_graphs or default or named):
+        return
+    loaded = settings.dataset.graph_set
     for iri in info.from_graphs:
         if iri not in loaded:
             raise HTTPException(400, f"FROM <{iri}> names no graph of this dataset; this endpoint never fetches "
@@ -626,10 +643,43 @@ async def sparql(request: Request) -> Response:
            "formats": formats,
            "max_bytes": settings.max_result_bytes,
            "service_check": refusal == SECOND_OPINION}   # rdflib is slow: it runs in the worker
-    status, media, body = await _call(request, job)
+    answer = None
+    if refusal is None and not (default or named):
+        answer = _answer_lookup(request.app.state, info, job)
+    status, media, body = answer or await _call(request, job)
     if status != 200:
         return _error(status, body.decode("utf-8", "replace"))
     return Response(body, media_type=_with_charset(media), headers={"Vary": "Accept"})
+
+
+# A lookup answered in the server process blocks the others while it runs; one that takes longer
+# than this sends every query of its shape to the workers from then on.
+LOOKUP_BUDGET = 0.1
+
+
+def _shape(info: QueryInfo) -> tuple:
+    """A query with its IRIs, strings and numbers left out: the same lookup about other things."""
+    return tuple(text if kind in ("word", "var", "pname", "other") and not text.isdigit() else kind
+                 for kind, text in info.tokens)
+
+
+def _answer_lookup(state, info: QueryInfo, job: dict) -> tuple[int, str, bytes] | None:
+    """The answer to a lookup (lookup.py), computed here without a worker; None for other queries."""
+    found = lookup(info.tokens, info.prefixes, info.base)
+    if found is None:
+        return None
+    if state.slow_shapes and _shape(info) in state.slow_shapes:
+        return None
+    store: Store = state.store
+    for s, p, o in found.probes:
+        if next(itertools.islice(store.quads_for_pattern(s, p, o, DefaultGraph()), PROBE_LIMIT, None), None):
+            return None          # more than PROBE_LIMIT matches: a worker answers it
+    start = time.perf_counter()
+    answer = run_query(store, job)
+    if time.perf_counter() - start > LOOKUP_BUDGET:
+        state.slow_shapes.add(_shape(info))
+    state.lookups += 1
+    return answer
 
 
 async def _call(request: Request, job: dict) -> tuple[int, str, bytes]:
@@ -871,6 +921,8 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
     async def lifespan(app: Starlette):
         pool = WorkerPool(dataset.store_dir, size=workers, memory_limit=memory_limit)
         app.state.pool = pool
+        app.state.store = Store.read_only(dataset.store_dir)    # for lookups (_answer_lookup)
+        app.state.slow_shapes, app.state.lookups = set(), 0
         await pool.start()
         if announce is not None:
             announce()
@@ -878,6 +930,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
             yield
         finally:
             await pool.close()
+            del app.state.store
             if dataset.store is None:   # a temporary store goes; a --store folder stays for the next start
                 shutil.rmtree(Path(dataset.store_dir).parent, ignore_errors=True)
 
@@ -899,10 +952,30 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
     ]
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
                              allow_headers=["*"], max_age=86400)]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={HTTPException: http_error})
+    app = _App(routes=routes, middleware=middleware, lifespan=lifespan,
+               exception_handlers={HTTPException: http_error})
     app.state.settings = settings
     return app
+
+
+class _App(Starlette):
+    """Starlette, except that SPARQL requests go straight to `sparql`: its middleware and router
+    cost more than answering a lookup. What they would add is added here: the error responses of
+    `http_error` and the CORS headers (any origin)."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] not in ("/sparql", "/sparql/") or scope["method"] not in ("GET", "POST"):
+            return await super().__call__(scope, receive, send)
+        scope["app"] = self
+        request = Request(scope, receive)
+        try:
+            response = await sparql(request)
+        except HTTPException as exc:
+            response = await http_error(request, exc)
+        if "origin" in request.headers:
+            response.headers["access-control-allow-origin"] = "*"
+        response.headers["vary"] = ", ".join(filter(None, [response.headers.get("vary"), "Origin"]))
+        await response(scope, receive, send)
 
 
 def guarded_protocol(seconds: float):

@@ -1,0 +1,243 @@
+"""Lookups: the queries the server answers itself instead of handing them to a query worker.
+
+A query worker costs a process hop per query, which is most of the time of a small lookup; its
+point is that a runaway query can be killed at its deadline. A lookup cannot run away: its cost is
+bounded by the data around the resources it names. Here a lookup is a SELECT or ASK whose WHERE
+clause is only triple patterns and OPTIONAL groups of them, in which every pattern is reached
+from a named resource or literal:
+
+  - leaving a node already reached (or named) by a predicate IRI or a sequence path of them
+    (`?m gh:attestedAt/time:inXSDDate ?date`): the out-degree of one resource;
+  - arriving at a named node (`?m org:member <person>`, `?s a schema:Person`), or leaving one
+    by a variable predicate (`<x> ?p ?o`): these are the patterns `probes` lists, and the server
+    counts their matches in the store first (at most PROBE_LIMIT, or the query goes to a worker).
+
+Anything else — FILTER, BIND, UNION, GRAPH, subqueries, aggregates, other paths, blank nodes,
+FROM, more than MAX_PATTERNS patterns — is not a lookup and goes to a worker, as before.
+The decision is made on the tokens `serve.inspect_query` already has; nothing is evaluated.
+"""
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode
+
+MAX_PATTERNS = 8
+PROBE_LIMIT = 1000
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+# A term of a pattern: ("var", name) or ("node", NamedNode or Literal).
+Term = tuple[str, object]
+Probe = tuple[object, object, object]    # a pattern as quads_for_pattern takes it: None for a variable
+
+
+@dataclass(frozen=True)
+class Lookup:
+    probes: list[Probe]    # patterns whose matches the server counts before answering
+
+
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def resolve_iri(base: str, ref: str) -> str:
+    """`ref` resolved against `base`; urljoin drops an empty fragment, which a namespace
+    such as <http://www.w3.org/ns/org#> needs."""
+    if _ABSOLUTE.match(ref) and "/." not in ref:
+        return ref                    # the common case, and urljoin takes 15 µs
+    iri = urllib.parse.urljoin(base, ref)
+    return iri + "#" if ref.endswith("#") and not iri.endswith("#") else iri
+
+
+class _NotALookup(Exception):
+    pass
+
+
+def lookup(tokens: list[tuple[str, str]], prefixes: dict[str, str | None], base: str) -> Lookup | None:
+    """The probes of a query that is a lookup, or None for any other query.
+
+    `tokens` are (kind, text) from serve's tokenizer (no whitespace or comments), `prefixes`
+    the query's PREFIX declarations, resolved, and `base` its base IRI."""
+    try:
+        patterns = _Parser(tokens, prefixes, base).query()
+        return Lookup([tuple(None if t[0] == "var" else t[1] for t in p) for p in _probes(patterns)])
+    except (_NotALookup, IndexError, ValueError):   # ValueError: a malformed IRI or language tag
+        return None
+
+
+class _Parser:
+    """Just enough of SPARQL's grammar for lookups; anything outside it raises _NotALookup."""
+
+    def __init__(self, tokens, prefixes, base):
+        self.tokens, self.prefixes, self.base, self.i = tokens, prefixes, base, 0
+        self.patterns: list[tuple[Term, list[NamedNode] | Term, Term]] = []
+
+    def peek(self) -> tuple[str, str]:
+        return self.tokens[self.i] if self.i < len(self.tokens) else ("", "")
+
+    def take(self) -> tuple[str, str]:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def word(self, *words: str) -> bool:
+        kind, text = self.peek()
+        if kind == "word" and text.upper() in words:
+            self.i += 1
+            return True
+        return False
+
+    def punct(self, char: str) -> bool:
+        if self.peek() == ("other", char):
+            self.i += 1
+            return True
+        return False
+
+    def expect(self, char: str) -> None:
+        if not self.punct(char):
+            raise _NotALookup
+
+    def query(self) -> list:
+        while self.word("PREFIX", "BASE"):   # already resolved by inspect_query
+            self.take()
+            if self.tokens[self.i - 1][0] == "pname":
+                self.take()
+        if self.word("ASK"):
+            pass
+        elif self.word("SELECT"):
+            self.word("DISTINCT", "REDUCED")
+            if not self.punct("*"):
+                if self.peek()[0] != "var":
+                    raise _NotALookup       # expressions, aggregates
+                while self.peek()[0] == "var":
+                    self.take()
+        else:
+            raise _NotALookup
+        self.word("WHERE")
+        self.expect("{")
+        self.group()
+        self.modifiers()
+        if self.i != len(self.tokens) or not self.patterns or len(self.patterns) > MAX_PATTERNS:
+            raise _NotALookup
+        return self.patterns
+
+    def group(self) -> None:
+        while not self.punct("}"):
+            if self.punct("."):
+                continue
+            if self.word("OPTIONAL"):
+                self.expect("{")
+                self.group()
+                continue
+            self.triples()
+
+    def triples(self) -> None:
+        subject = self.term()
+        while True:
+            verb = self.verb()
+            while True:
+                self.patterns.append((subject, verb, self.term()))
+                if not self.punct(","):
+                    break
+            if not self.punct(";"):
+                return
+            if self.peek() in (("other", "."), ("other", "}")):
+                return
+
+    def verb(self) -> list[NamedNode] | Term:
+        kind, text = self.peek()
+        if kind == "word" and text == "a":
+            self.i += 1
+            return [NamedNode(RDF_TYPE)]
+        if kind == "var":
+            self.i += 1
+            return ("var", text[1:])
+        steps = [NamedNode(self.iri())]
+        while self.punct("/"):
+            steps.append(self.iri())
+        return steps
+
+    def iri(self) -> str:
+        kind, text = self.take()
+        if kind == "iri" and "\\" not in text:
+            return resolve_iri(self.base, text[1:-1])
+        if kind == "pname":
+            pfx, _, local = text.partition(":")
+            if self.prefixes.get(pfx) is None or "\\" in local:
+                raise _NotALookup
+            return self.prefixes[pfx] + local
+        raise _NotALookup
+
+    def term(self) -> Term:
+        kind, text = self.peek()
+        if kind == "var":
+            self.i += 1
+            return ("var", text[1:])
+        if kind == "string":
+            self.i += 1
+            if text[:3] in ('"""', "'''") or "\\" in text:
+                raise _NotALookup             # long or escaped strings: not worth decoding here
+            value = text[1:-1]
+            if self.peek()[0] == "lang":
+                return ("node", Literal(value, language=self.take()[1][1:]))
+            if self.punct("^"):
+                self.expect("^")
+                return ("node", Literal(value, datatype=NamedNode(self.iri())))
+            return ("node", Literal(value))
+        return ("node", NamedNode(self.iri()))
+
+    def modifiers(self) -> None:
+        if self.word("ORDER"):
+            if not self.word("BY"):
+                raise _NotALookup
+            while True:
+                if self.word("ASC", "DESC"):
+                    self.expect("(")
+                    self.var()
+                    self.expect(")")
+                elif self.peek()[0] == "var":
+                    self.take()
+                else:
+                    break
+        while self.word("LIMIT", "OFFSET"):
+            if not self.peek()[1].isdigit():
+                raise _NotALookup
+            while self.peek()[0] == "other" and self.peek()[1].isdigit():
+                self.take()
+
+    def var(self) -> None:
+        if self.take()[0] != "var":
+            raise _NotALookup
+
+
+def _probes(patterns: list) -> list[tuple[Term, Term, Term]]:
+    """Check that every pattern is reached from a named node; return the patterns to count."""
+    reached: set[str] = set()
+    waiting, probes = list(patterns), []
+
+    def known(term: Term) -> bool:
+        return term[0] != "var" or term[1] in reached
+
+    progress = True
+    while waiting and progress:
+        progress = False
+        for pattern in list(waiting):
+            subject, verb, obj = pattern
+            by_variable = isinstance(verb, tuple)
+            if known(subject) and not by_variable:
+                pass                                         # leaving a node by IRIs
+            elif subject[0] != "var" and by_variable:
+                probes.append((subject, verb, obj))          # a named node's whole description
+            elif obj[0] != "var" and (by_variable or len(verb) == 1):
+                probes.append((subject, verb if by_variable else ("node", verb[0]), obj))   # arriving
+            else:
+                continue
+            reached.update(t[1] for t in (subject, obj) if t[0] == "var")
+            if by_variable:
+                reached.add(verb[1])
+            waiting.remove(pattern)
+            progress = True
+    if waiting:
+        raise _NotALookup
+    return probes

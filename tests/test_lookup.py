@@ -1,0 +1,115 @@
+"""Which queries the server answers itself (lookup.py) and how `serve._answer_lookup` guards them."""
+from __future__ import annotations
+
+import types
+
+import pyoxigraph as ox
+import pytest
+
+from gonghui import serve
+from gonghui.lookup import PROBE_LIMIT, RDF_TYPE, lookup, resolve_iri
+from gonghui.serve import inspect_query
+
+BASE = "http://127.0.0.1:8000/sparql"
+P = ("PREFIX ex: <http://example.org/ns#> PREFIX schema: <http://schema.org/> "
+     "PREFIX org: <http://www.w3.org/ns/org#>\n")
+
+
+def classify(query: str):
+    info = inspect_query(P + query, BASE)
+    return lookup(info.tokens, info.prefixes, info.base)
+
+
+@pytest.mark.parametrize("query, probes", [
+    ("ASK { <http://example.org/p1> a schema:Person }", 0),
+    ("SELECT ?name WHERE { ex:p1 schema:name ?name }", 0),
+    ("SELECT DISTINCT ?org ?date { ?m org:member ex:p1 ; org:organization ?org . "
+     "OPTIONAL { ?m ex:attestedAt/ex:date ?date } } ORDER BY DESC(?date) LIMIT 10 OFFSET 2", 1),
+    ("SELECT * { ex:p1 ?p ?o }", 1),
+    ("SELECT ?s { ?s a schema:Person }", 1),
+    ('SELECT ?s { ?s schema:name "某甲"@zh , "Mou Jia" }', 1),      # the second only checks ?s
+    ('SELECT ?s { ?s ex:n "3"^^<http://www.w3.org/2001/XMLSchema#integer> }', 1),
+    ("SELECT ?x { ex:a ex:p ?x . ?x ex:q ?y . ?y ex:r ?z }", 0),
+])
+def test_lookups(query, probes):
+    found = classify(query)
+    assert found is not None and len(found.probes) == probes
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?s ?p ?o }",                                           # nothing named
+    "SELECT ?x { ex:a ex:p ?x . ?y ex:q ?z }",                         # a second, unreached pattern
+    "SELECT ?x { ex:a ?p ?x . ?x ?q ?y }",                             # a whole description of each ?x
+    "SELECT ?x { ex:a ex:p ?x . ?y ex:p ?x }",                         # arriving at a reached node
+    "SELECT ?x { ?x org:subOrganizationOf+ ex:a }",                    # unbounded path
+    "SELECT ?x { ?x ^ex:p ex:a }",                                     # inverse path
+    "SELECT ?x { ex:a ex:p ?x FILTER(?x > 1) }",
+    "SELECT ?x { ex:a ex:p ?x BIND(1 AS ?y) }",
+    "SELECT ?x { { ex:a ex:p ?x } UNION { ex:b ex:p ?x } }",
+    "SELECT ?x { GRAPH ?g { ex:a ex:p ?x } }",
+    "SELECT ?x FROM ex:g { ex:a ex:p ?x }",
+    "SELECT (COUNT(*) AS ?n) { ex:a ex:p ?x }",
+    "SELECT ?x { ex:a ex:p ?x } GROUP BY ?x",
+    "SELECT ?x { ex:a ex:p ?x { SELECT ?x { ?x ?p ?o } } }",
+    "SELECT ?x { ex:a ex:p [ ex:q ?x ] }",                             # blank node
+    "SELECT ?x { ex:a ex:p ?x } VALUES ?x { ex:b }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ex:a ?p ?o }",
+    "DESCRIBE ex:a",
+    "SELECT ?x { ex:a " + " ; ".join(f"ex:p{i} ?x{i}" for i in range(9)) + " }",   # too many patterns
+    'SELECT ?x { ?x ex:n "a\\"b" }',                                   # escaped string
+    "SELECT ?x { ?x ex:n undeclared:x }",
+])
+def test_not_lookups(query):
+    assert classify(query) is None
+
+
+def test_relative_and_namespace_iris_resolve():
+    assert resolve_iri(BASE, "http://www.w3.org/ns/org#") == "http://www.w3.org/ns/org#"
+    assert resolve_iri(BASE, "id/x") == "http://127.0.0.1:8000/id/x"
+    found = classify("SELECT ?m { ?m org:member <id/x> }")
+    assert found.probes == [(None, ox.NamedNode("http://www.w3.org/ns/org#member"),
+                             ox.NamedNode("http://127.0.0.1:8000/id/x"))]
+
+
+def _state(members: int):
+    store = ox.Store()
+    cls, p = ox.NamedNode("http://example.org/ns#C"), ox.NamedNode("http://example.org/ns#p")
+    for i in range(members):
+        store.add(ox.Quad(ox.NamedNode(f"http://example.org/m{i}"), ox.NamedNode(RDF_TYPE), cls))
+        store.add(ox.Quad(ox.NamedNode(f"http://example.org/m{i}"), p, ox.Literal(str(i))))
+    return types.SimpleNamespace(store=store, slow_shapes=set(), lookups=0)
+
+
+def _job(query: str) -> dict:
+    return {"op": "query", "query": P + query, "base": BASE, "default": None, "named": None,
+            "formats": {"solutions": ("CSV", "text/csv"), "boolean": ("CSV", "text/csv")},
+            "max_bytes": 1 << 20}
+
+
+def _answer(state, query: str):
+    return serve._answer_lookup(state, inspect_query(P + query, BASE), _job(query))
+
+
+def test_a_lookup_is_answered_in_the_server():
+    state = _state(3)
+    status, media, body = _answer(state, "SELECT ?v { ex:x ex:p ?v } ")
+    assert (status, media, body) == (200, "text/csv", b"v\r\n")
+    status, _, body = _answer(state, "SELECT ?m { ?m a ex:C } ORDER BY ?m")
+    assert body.split() == [b"m", b"http://example.org/m0", b"http://example.org/m1", b"http://example.org/m2"]
+    assert state.lookups == 2
+
+
+def test_a_named_node_with_too_many_matches_goes_to_a_worker():
+    assert _answer(_state(PROBE_LIMIT), "SELECT ?m { ?m a ex:C }")[0] == 200
+    state = _state(PROBE_LIMIT + 1)
+    assert _answer(state, "SELECT ?m { ?m a ex:C }") is None
+    assert state.lookups == 0
+    assert _answer(state, "ASK { ex:m1 a ex:C }")[0] == 200     # a lookup about one node still is
+
+
+def test_a_slow_lookup_sends_its_shape_to_the_workers(monkeypatch):
+    state = _state(5)
+    monkeypatch.setattr(serve, "LOOKUP_BUDGET", -1.0)             # every lookup "too slow"
+    assert _answer(state, "SELECT ?v { <http://example.org/m1> ex:p ?v }")[0] == 200
+    assert _answer(state, "SELECT ?v { <http://example.org/m2> ex:p ?v }") is None   # same shape, other node
+    assert _answer(state, "SELECT ?v ?w { <http://example.org/m2> ex:p ?v ; ex:p ?w }") is not None   # another
