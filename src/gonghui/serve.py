@@ -10,8 +10,9 @@ Routes (a small router in the style of rdflib-endpoint):
 
 Safety: the endpoint is read-only (updates get 403); SERVICE and dataset clauses that would name
 a local file or a graph this dataset does not hold are refused with 400 before evaluation (the
-engine never fetches anything); every query runs in a worker process that is killed at the
-deadline (sparql_worker.py), and request bodies and results are capped. A request must arrive
+engine never fetches anything); every query that is not a lookup (lookup.py: a few triple
+patterns reached from named resources, answered in this process) runs in a worker process that is
+killed at the deadline (sparql_worker.py), and request bodies and results are capped. A request must arrive
 within the timeout too (a slow or silent client gets 408 or is closed: `guarded_protocol`), and a
 query nested deeper than MAX_NESTING levels gets 400 before it can crash the engine's parser.
 """
