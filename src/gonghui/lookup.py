@@ -155,7 +155,7 @@ class _Parser:
             return ("var", text[1:])
         steps = [NamedNode(self.iri())]
         while self.punct("/"):
-            steps.append(self.iri())
+            steps.append(NamedNode(self.iri()))
         return steps
 
     def iri(self) -> str:
