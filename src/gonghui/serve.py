@@ -236,9 +236,10 @@ SECOND_OPINION = "second opinion"     # the verdict of _service_first_look when 
 def _service_first_look(text: str, info: QueryInfo, base: str) -> str | None:
     """SERVICE_REFUSED, None, or SECOND_OPINION when the word appears only inside a name, string
     or comment and an independent parser has to confirm there is no SERVICE clause."""
-    if info.service or (_UCHAR.search(text) and inspect_query(_unescape(text), base).service):
+    plain = _unescape(text)
+    if info.service or (plain != text and inspect_query(plain, base).service):
         return SERVICE_REFUSED
-    if "service" in _unescape(text).lower():
+    if "service" in plain.lower():
         return SECOND_OPINION
     return None
 
@@ -937,8 +938,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
 
     routes = [
         Route("/", home),
-        Route("/sparql", sparql, methods=["GET", "POST"]),
-        Route("/sparql/", sparql, methods=["GET", "POST"]),
+        *(Route(path, sparql, methods=["GET", "POST"]) for path in SPARQL_PATHS),
         Route("/id/{rest:path}", resource),
         Route("/ontology", _document_route("ontology", "Ontology")),
         Route("/ontology.{ext}", _document_route("ontology", "Ontology")),
@@ -951,21 +951,29 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         Route("/.well-known/void", void),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "OPTIONS"],
-                             allow_headers=["*"], max_age=86400)]
+    middleware = [Middleware(CORSMiddleware, **CORS)]
     app = _App(routes=routes, middleware=middleware, lifespan=lifespan,
                exception_handlers={HTTPException: http_error})
     app.state.settings = settings
     return app
 
 
+SPARQL_PATHS = ("/sparql", "/sparql/")
+CORS = {"allow_origins": ["*"], "allow_methods": ["GET", "POST", "OPTIONS"], "allow_headers": ["*"],
+        "max_age": 86400}
+
+
 class _App(Starlette):
-    """Starlette, except that SPARQL requests go straight to `sparql`: its middleware and router
-    cost more than answering a lookup. What they would add is added here: the error responses of
-    `http_error` and the CORS headers (any origin)."""
+    """Starlette, except that SPARQL GETs and POSTs go straight to `sparql`: the middleware stack
+    and the router cost more than answering a lookup. What they would add is added here: the
+    error responses of `http_error` and the CORS headers, by the CORS middleware's own `send`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.cors = CORSMiddleware(self, **CORS)
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["path"] not in ("/sparql", "/sparql/") or scope["method"] not in ("GET", "POST"):
+        if scope["type"] != "http" or scope["path"] not in SPARQL_PATHS or scope["method"] not in ("GET", "POST"):
             return await super().__call__(scope, receive, send)
         scope["app"] = self
         request = Request(scope, receive)
@@ -973,10 +981,7 @@ class _App(Starlette):
             response = await sparql(request)
         except HTTPException as exc:
             response = await http_error(request, exc)
-        if "origin" in request.headers:
-            response.headers["access-control-allow-origin"] = "*"
-        response.headers["vary"] = ", ".join(filter(None, [response.headers.get("vary"), "Origin"]))
-        await response(scope, receive, send)
+        await response(scope, receive, functools.partial(self.cors.send, send=send, request_headers=request.headers))
 
 
 def guarded_protocol(seconds: float):
