@@ -310,8 +310,8 @@ def test_the_build_runs_without_the_cycle_collector_and_restores_it(reference, t
 
 
 def test_a_disk_that_fills_up_while_the_dumps_are_written_gives_one_clear_error(reference, tmp_path, monkeypatch):
-    """The dumps are written by a thread of the Writer: its failure reaches the build as one
-    line, and the published files stay as they were."""
+    """A write of the Writer that fails (the disk is full) reaches the build as one line, and the
+    published files stay as they were."""
     lod = tmp_path / "lod"
     shutil.copytree(reference / "lod", lod)
     before = files_of(lod)
