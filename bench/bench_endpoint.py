@@ -4,6 +4,8 @@
     .venv/bin/python bench/bench_endpoint.py --generate 1000000          # synthetic news graph
     .venv/bin/python bench/bench_endpoint.py --endpoint http://127.0.0.1:8000/sparql
     .venv/bin/python bench/bench_endpoint.py --data lod/gonghui.trig --oxigraph   # side by side
+    .venv/bin/python bench/bench_endpoint.py --data bench/out/build/lod-10000/gonghui.trig --oxigraph \
+        --store bench/out/store-10000 --oxigraph-store bench/out/oxigraph-10000     # large: load once
 
 With --data or --generate the script starts `gonghui serve` on a free loopback port (a real
 subprocess, as users run it), reports how long loading took, then runs each query for --seconds
@@ -195,13 +197,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(files: list[Path], timeout: float) -> tuple[subprocess.Popen, str, float]:
+def start_server(files: list[Path], timeout: float, store: Path | None = None
+                 ) -> tuple[subprocess.Popen, str, float]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     cmd = [sys.executable, "-c", "from gonghui.cli import main; main()", "serve", "--port", str(port),
            "--timeout", str(timeout)]
     for f in files:
         cmd += ["--data", str(Path(f).resolve())]
+    if store is not None:            # a persistent store: loaded at the first run, reused after
+        cmd += ["--store", str(store.resolve())]
     t = time.monotonic()
     # from the project folder, like a user's `gonghui serve` (its default data is lod/)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -216,14 +221,19 @@ def start_server(files: list[Path], timeout: float) -> tuple[subprocess.Popen, s
     return proc, f"http://127.0.0.1:{port}/sparql", took
 
 
-def start_oxigraph(files: list[Path], store: Path) -> tuple[subprocess.Popen, str, float]:
+def start_oxigraph(files: list[Path], store: Path, reuse: bool = False) -> tuple[subprocess.Popen, str, float]:
     """The Oxigraph server over the same files: loaded into `store`, then served read-only with
-    the union of the named graphs as the default graph (as `gonghui serve` answers)."""
+    the union of the named graphs as the default graph (as `gonghui serve` answers).
+    With `reuse`, a store that a previous run loaded completely is served as it is."""
     exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     t = time.monotonic()
-    for f in files:
-        subprocess.run([exe, "load", "--location", str(store), "--file", str(Path(f).resolve())],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = store / "gonghui-bench-loaded"
+    if not (reuse and done.is_file()):
+        for f in files:
+            subprocess.run([exe, "load", "--location", str(store), "--file", str(Path(f).resolve())],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done.write_text("\n".join(str(Path(f).resolve()) for f in files) + "\n")
+        print(f"Oxigraph load: {time.monotonic() - t:.1f} s", flush=True)
     port = free_port()
     log = open(store.parent / "oxigraph-server.log", "wb")
     proc = subprocess.Popen([exe, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}",
@@ -353,6 +363,11 @@ def main() -> None:
     ap.add_argument("--only", nargs="*", choices=list(QUERIES), help="run only these queries")
     ap.add_argument("--oxigraph", action="store_true",
                     help="also serve the same files with the Oxigraph server and compare (needs --data or --generate)")
+    ap.add_argument("--store", type=Path, metavar="DIR",
+                    help="serve through a persistent store kept here (gonghui serve --store): a large file is "
+                         "loaded at the first run only")
+    ap.add_argument("--oxigraph-store", type=Path, metavar="DIR",
+                    help="with --oxigraph: keep the Oxigraph server's store here and reuse it at the next run")
     args = ap.parse_args()
     proc = None
     if args.endpoint:
@@ -363,7 +378,7 @@ def main() -> None:
             out = ROOT / "bench" / "out" / f"generated-{args.generate}.nq"
             out.parent.mkdir(parents=True, exist_ok=True)
             files = [out if out.is_file() else generate(args.generate, out)]
-        proc, endpoint, _ = start_server(files, args.timeout)
+        proc, endpoint, _ = start_server(files, args.timeout, args.store)
     try:
         fill = discover(endpoint)
         ours = run(endpoint, args.seconds, args.clients, args.only, fill=fill)
@@ -372,16 +387,22 @@ def main() -> None:
             proc.terminate()
             proc.wait(10)
     if args.oxigraph and not args.endpoint:
-        store = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=ROOT / "bench" / "out"))
+        keep = args.oxigraph_store is not None
+        if keep:
+            store = args.oxigraph_store
+            store.mkdir(parents=True, exist_ok=True)
+        else:
+            store = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=ROOT / "bench" / "out"))
         other = None
         try:
-            other, their_endpoint, _ = start_oxigraph(files, store)
+            other, their_endpoint, _ = start_oxigraph(files, store, reuse=keep)
             theirs = run(their_endpoint, args.seconds, args.clients, args.only, sparql_only=True, fill=fill)
         finally:
             if other is not None:
                 other.terminate()
                 other.wait(10)
-            shutil.rmtree(store, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(store, ignore_errors=True)
         side_by_side(ours, theirs)
 
 
