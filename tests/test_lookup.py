@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from gonghui import serve
-from gonghui.lookup import PROBE_LIMIT, RDF_TYPE, lookup, resolve_iri
+from gonghui.lookup import PROBE_LIMIT, RDF_TYPE, Closure, lookup, resolve_iri, walks_too_far
 from gonghui.serve import inspect_query
 
 BASE = "http://127.0.0.1:8000/sparql"
@@ -30,10 +30,20 @@ def classify(query: str):
     ('SELECT ?s { ?s schema:name "某甲"@zh , "Mou Jia" }', 1),      # the second only checks ?s
     ('SELECT ?s { ?s ex:n "3"^^<http://www.w3.org/2001/XMLSchema#integer> }', 1),
     ("SELECT ?x { ex:a ex:p ?x . ?x ex:q ?y . ?y ex:r ?z }", 0),
+    ("SELECT ?x ?n { ?x org:subOrganizationOf+ ex:a ; schema:name ?n } ORDER BY ?n", 0),   # a closure
 ])
 def test_lookups(query, probes):
     found = classify(query)
     assert found is not None and len(found.probes) == probes
+
+
+def test_paths_from_a_named_node_are_walked_first():
+    sub, part = ox.NamedNode("http://www.w3.org/ns/org#subOrganizationOf"), ox.NamedNode("http://example.org/ns#part")
+    a, b = ox.NamedNode("http://example.org/ns#a"), ox.NamedNode("http://example.org/ns#b")
+    assert classify("SELECT ?x { ?x org:subOrganizationOf+ ex:a }").closures == [Closure(a, sub, False)]
+    assert classify("SELECT ?x { ex:a ex:part* ?x . ?x schema:name ?n }").closures == [Closure(a, part, True)]
+    assert classify("ASK { ex:a ex:part+ ex:b }").closures == [Closure(a, part, True)]
+    assert classify("SELECT ?x { ?x ex:part+ ex:b . ex:a ex:p ?x }").closures == [Closure(b, part, False)]
 
 
 @pytest.mark.parametrize("query", [
@@ -41,7 +51,12 @@ def test_lookups(query, probes):
     "SELECT ?x { ex:a ex:p ?x . ?y ex:q ?z }",                         # a second, unreached pattern
     "SELECT ?x { ex:a ?p ?x . ?x ?q ?y }",                             # a whole description of each ?x
     "SELECT ?x { ex:a ex:p ?x . ?y ex:p ?x }",                         # arriving at a reached node
-    "SELECT ?x { ?x org:subOrganizationOf+ ex:a }",                    # unbounded path
+    "SELECT ?x { ?x org:subOrganizationOf+ ?y }",                      # a path from nothing named
+    "SELECT ?y { ex:a ex:p ?x . ?x ex:part+ ?y }",                     # … from every ?x
+    "SELECT ?x { ex:a ex:p/ex:part+ ?x }",                             # a closure inside a sequence
+    "SELECT ?x { ex:a (ex:p/ex:q)+ ?x }",                              # a closure of a sequence
+    "SELECT ?x { ex:a ex:p? ?x }",                                     # other path operators
+    "SELECT ?x { ex:a ex:p|ex:q ?x }",
     "SELECT ?x { ?x ^ex:p ex:a }",                                     # inverse path
     "SELECT ?x { ex:a ex:p ?x FILTER(?x > 1) }",
     "SELECT ?x { ex:a ex:p ?x BIND(1 AS ?y) }",
@@ -113,3 +128,37 @@ def test_a_slow_lookup_sends_its_shape_to_the_workers(monkeypatch):
     assert _answer(state, "SELECT ?v { <http://example.org/m1> ex:p ?v }")[0] == 200
     assert _answer(state, "SELECT ?v { <http://example.org/m2> ex:p ?v }") is None   # same shape, other node
     assert _answer(state, "SELECT ?v ?w { <http://example.org/m2> ex:p ?v ; ex:p ?w }") is not None   # another
+
+
+def _chain(store, length: int, branches: int = 1) -> ox.NamedNode:
+    """A tree below ex:root: `length` levels of `branches` children each, linked by ex:part."""
+    part, root = ox.NamedNode("http://example.org/ns#part"), ox.NamedNode("http://example.org/ns#root")
+    level = [root]
+    for depth in range(length):
+        level = [ox.NamedNode(f"{parent.value}-{depth}.{i}") for parent in level for i in range(branches)]
+        for child in level:
+            store.add(ox.Quad(child, part, ox.NamedNode(child.value.rsplit("-", 1)[0])))
+    return root
+
+
+def test_a_closure_is_walked_and_a_long_one_goes_to_a_worker():
+    state = _state(0)
+    root = _chain(state.store, 4, 3)          # 3 + 9 + 27 + 81 = 120 nodes below the root
+    status, _, body = _answer(state, "SELECT ?x { ?x ex:part+ ex:root }")
+    assert status == 200 and len(body.split()) == 1 + 120
+    down = Closure(root, ox.NamedNode("http://example.org/ns#part"), False)
+    assert not walks_too_far(state.store, down, 120) and walks_too_far(state.store, down, 119)
+    leaf = ox.NamedNode(root.value + "-0.0-1.0-2.0-3.0")
+    assert not walks_too_far(state.store, Closure(leaf, down.predicate, True), 4)    # up: 4 edges
+    assert walks_too_far(state.store, Closure(leaf, down.predicate, True), 3)
+    big = _state(0)
+    _chain(big.store, 1, PROBE_LIMIT + 1)
+    assert _answer(big, "SELECT ?x { ?x ex:part+ ex:root }") is None and big.lookups == 0
+
+
+def test_a_cycle_ends_the_walk():
+    store, part = ox.Store(), ox.NamedNode("http://example.org/ns#part")
+    a, b = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")
+    store.add(ox.Quad(a, part, b))
+    store.add(ox.Quad(b, part, a))
+    assert not walks_too_far(store, Closure(a, part, True), 2)

@@ -10,7 +10,9 @@ from a named resource or literal:
     (`?m gh:attestedAt/time:inXSDDate ?date`): the out-degree of one resource;
   - arriving at a named node (`?m org:member <person>`, `?s a schema:Person`), or leaving one
     by a variable predicate (`<x> ?p ?o`): these are the patterns `probes` lists, and the server
-    counts their matches in the store first (at most PROBE_LIMIT, or the query goes to a worker).
+    counts their matches in the store first (at most PROBE_LIMIT, or the query goes to a worker);
+  - a path `p+` or `p*` of one IRI from or to a named node (`?sub org:subOrganizationOf+ <org>`):
+    these are the `closures`; the server walks each first and gives up after PROBE_LIMIT edges.
 
 Anything else — FILTER, BIND, UNION, GRAPH, subqueries, aggregates, other paths, blank nodes,
 FROM, more than MAX_PATTERNS patterns — is not a lookup and goes to a worker, as before.
@@ -22,7 +24,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 MAX_PATTERNS = 8
 PROBE_LIMIT = 1000
@@ -34,8 +36,39 @@ Probe = tuple[object, object, object]    # a pattern as quads_for_pattern takes 
 
 
 @dataclass(frozen=True)
+class Closure:
+    """A path `predicate+` (or `*`) starting at a named node: `forward` from subject to object,
+    else back from object to subject."""
+    start: NamedNode
+    predicate: NamedNode
+    forward: bool
+
+
+@dataclass(frozen=True)
 class Lookup:
-    probes: list[Probe]    # patterns whose matches the server counts before answering
+    probes: list[Probe]        # patterns whose matches the server counts before answering
+    closures: list[Closure]    # paths the server walks before answering
+
+
+def walks_too_far(store, closure: Closure, limit: int = PROBE_LIMIT) -> bool:
+    """Whether following `closure` through the default graph of `store` meets more than `limit`
+    edges: breadth first, stopping there, so the check itself is bounded."""
+    seen, frontier, edges = {closure.start}, [closure.start], 0
+    while frontier:
+        following = []
+        for node in frontier:
+            quads = (store.quads_for_pattern(node, closure.predicate, None, DefaultGraph()) if closure.forward
+                     else store.quads_for_pattern(None, closure.predicate, node, DefaultGraph()))
+            for quad in quads:
+                edges += 1
+                if edges > limit:
+                    return True
+                reached = quad.object if closure.forward else quad.subject
+                if reached not in seen and not isinstance(reached, Literal):   # a literal leads nowhere
+                    seen.add(reached)
+                    following.append(reached)
+        frontier = following
+    return False
 
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -61,7 +94,8 @@ def lookup(tokens: list[tuple[str, str]], prefixes: dict[str, str | None], base:
     the query's PREFIX declarations, resolved, and `base` its base IRI."""
     try:
         patterns = _Parser(tokens, prefixes, base).query()
-        return Lookup([tuple(None if t[0] == "var" else t[1] for t in p) for p in _probes(patterns)])
+        probes, closures = _probes(patterns)
+        return Lookup([tuple(None if t[0] == "var" else t[1] for t in p) for p in probes], closures)
     except (_NotALookup, IndexError, ValueError):   # ValueError: a malformed IRI or language tag
         return None
 
@@ -71,6 +105,7 @@ class _Parser:
 
     def __init__(self, tokens, prefixes, base):
         self.tokens, self.prefixes, self.base, self.i = tokens, prefixes, base, 0
+        # a verb: IRIs (a sequence path), ("var", name) or ("closure", IRI) for `IRI+` / `IRI*`
         self.patterns: list[tuple[Term, list[NamedNode] | Term, Term]] = []
 
     def peek(self) -> tuple[str, str]:
@@ -154,6 +189,8 @@ class _Parser:
             self.i += 1
             return ("var", text[1:])
         steps = [NamedNode(self.iri())]
+        if self.punct("+") or self.punct("*"):
+            return ("closure", steps[0])
         while self.punct("/"):
             steps.append(NamedNode(self.iri()))
         return steps
@@ -211,10 +248,11 @@ class _Parser:
             raise _NotALookup
 
 
-def _probes(patterns: list) -> list[tuple[Term, Term, Term]]:
-    """Check that every pattern is reached from a named node; return the patterns to count."""
+def _probes(patterns: list) -> tuple[list[tuple[Term, Term, Term]], list[Closure]]:
+    """Check that every pattern is reached from a named node; return the patterns to count and
+    the paths to walk."""
     reached: set[str] = set()
-    waiting, probes = list(patterns), []
+    waiting, probes, closures = list(patterns), [], []
 
     def known(term: Term) -> bool:
         return term[0] != "var" or term[1] in reached
@@ -224,8 +262,17 @@ def _probes(patterns: list) -> list[tuple[Term, Term, Term]]:
         progress = False
         for pattern in list(waiting):
             subject, verb, obj = pattern
-            by_variable = isinstance(verb, tuple)
-            if known(subject) and not by_variable:
+            closure = isinstance(verb, tuple) and verb[0] == "closure"
+            by_variable = isinstance(verb, tuple) and not closure
+            if closure:
+                # walked from a node the query names (not from a variable's every binding)
+                if subject[0] == "node" and isinstance(subject[1], NamedNode):
+                    closures.append(Closure(subject[1], verb[1], True))
+                elif obj[0] == "node" and isinstance(obj[1], NamedNode):
+                    closures.append(Closure(obj[1], verb[1], False))
+                else:
+                    continue
+            elif known(subject) and not by_variable:
                 pass                                         # leaving a node by IRIs
             elif subject[0] != "var" and by_variable:
                 probes.append((subject, verb, obj))          # a named node's whole description
@@ -240,4 +287,4 @@ def _probes(patterns: list) -> list[tuple[Term, Term, Term]]:
             progress = True
     if waiting:
         raise _NotALookup
-    return probes
+    return probes, closures

@@ -51,7 +51,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import pages
 from .errors import InputError
-from .lookup import PROBE_LIMIT, lookup, resolve_iri
+from .lookup import PROBE_LIMIT, lookup, resolve_iri, walks_too_far
 from .sparql_worker import (PREFIXES, SERVICE_REFUSED, QueryTimeout, WorkerCrashed, WorkerPool, run_query,
                             service_second_opinion, term, tidy_turtle)
 
@@ -676,6 +676,8 @@ def _answer_lookup(state, info: QueryInfo, job: dict) -> tuple[int, str, bytes] 
     for s, p, o in found.probes:
         if next(itertools.islice(store.quads_for_pattern(s, p, o, DefaultGraph()), PROBE_LIMIT, None), None):
             return None          # more than PROBE_LIMIT matches: a worker answers it
+    if any(walks_too_far(store, closure) for closure in found.closures):
+        return None
     start = time.perf_counter()
     answer = run_query(store, job)
     if time.perf_counter() - start > LOOKUP_BUDGET:
