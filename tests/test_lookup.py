@@ -7,7 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from gonghui import serve
-from gonghui.lookup import PROBE_LIMIT, RDF_TYPE, Closure, lookup, resolve_iri, walks_too_far
+from gonghui.lookup import CLOSURE_LIMIT, PROBE_LIMIT, RDF_TYPE, Closure, lookup, resolve_iri, walks_too_far
 from gonghui.serve import inspect_query
 
 BASE = "http://127.0.0.1:8000/sparql"
@@ -144,15 +144,17 @@ def _chain(store, length: int, branches: int = 1) -> ox.NamedNode:
 def test_a_closure_is_walked_and_a_long_one_goes_to_a_worker():
     state = _state(0)
     root = _chain(state.store, 4, 3)          # 3 + 9 + 27 + 81 = 120 nodes below the root
-    status, _, body = _answer(state, "SELECT ?x { ?x ex:part+ ex:root }")
-    assert status == 200 and len(body.split()) == 1 + 120
     down = Closure(root, ox.NamedNode("http://example.org/ns#part"), False)
     assert not walks_too_far(state.store, down, 120) and walks_too_far(state.store, down, 119)
+    small = _state(0)
+    _chain(small.store, 3, 4)                 # 4 + 16 + 64 = 84
+    status, _, body = _answer(small, "SELECT ?x { ?x ex:part+ ex:root }")
+    assert status == 200 and len(body.split()) == 1 + 84 and small.lookups == 1
     leaf = ox.NamedNode(root.value + "-0.0-1.0-2.0-3.0")
     assert not walks_too_far(state.store, Closure(leaf, down.predicate, True), 4)    # up: 4 edges
     assert walks_too_far(state.store, Closure(leaf, down.predicate, True), 3)
     big = _state(0)
-    _chain(big.store, 1, PROBE_LIMIT + 1)
+    _chain(big.store, 1, CLOSURE_LIMIT + 1)
     assert _answer(big, "SELECT ?x { ?x ex:part+ ex:root }") is None and big.lookups == 0
 
 

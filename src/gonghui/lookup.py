@@ -12,7 +12,7 @@ from a named resource or literal:
     by a variable predicate (`<x> ?p ?o`): these are the patterns `probes` lists, and the server
     counts their matches in the store first (at most PROBE_LIMIT, or the query goes to a worker);
   - a path `p+` or `p*` of one IRI from or to a named node (`?sub org:subOrganizationOf+ <org>`):
-    these are the `closures`; the server walks each first and gives up after PROBE_LIMIT edges.
+    these are the `closures`; the server walks each first and gives up after CLOSURE_LIMIT edges.
 
 Anything else — FILTER, BIND, UNION, GRAPH, subqueries, aggregates, other paths, blank nodes,
 FROM, more than MAX_PATTERNS patterns — is not a lookup and goes to a worker, as before.
@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 MAX_PATTERNS = 8
-PROBE_LIMIT = 1000
+PROBE_LIMIT = 1000     # matches of a probe
+CLOSURE_LIMIT = 100    # edges walked along a closure (≈ 10 µs each, and the engine walks them again)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 # A term of a pattern: ("var", name) or ("node", NamedNode or Literal).
@@ -50,7 +51,7 @@ class Lookup:
     closures: list[Closure]    # paths the server walks before answering
 
 
-def walks_too_far(store, closure: Closure, limit: int = PROBE_LIMIT) -> bool:
+def walks_too_far(store, closure: Closure, limit: int = CLOSURE_LIMIT) -> bool:
     """Whether following `closure` through the default graph of `store` meets more than `limit`
     edges: breadth first, stopping there, so the check itself is bounded."""
     seen, frontier, edges = {closure.start}, [closure.start], 0
