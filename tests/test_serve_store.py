@@ -217,3 +217,16 @@ def test_gonghui_serve_store_loads_once_then_reuses(tmp_path, data):
     banner, n = serve_once(data, store)
     assert f"(store {store}: reused, the files are unchanged)" in banner
     assert n == 6
+
+
+def test_a_long_load_into_a_temporary_store_suggests_keeping_one(tmp_path, data, monkeypatch):
+    temporary = serve.load_dataset([data])
+    assert temporary.store is None and temporary.seconds > 0
+    assert serve.store_note(temporary) == ""                  # quick: nothing to suggest
+    monkeypatch.setattr(serve, "STORE_HINT_AFTER", temporary.seconds / 2)
+    assert "`--store DIR` keeps the store on disk" in serve.store_note(temporary)
+    kept = open_store([data], tmp_path / "store")
+    assert serve.store_note(kept) == f" (store {tmp_path / 'store'}: loaded, reused at the next start)"
+    again = open_store([data], tmp_path / "store")
+    assert again.reused and again.seconds == 0.0
+    assert serve.store_note(again) == f" (store {tmp_path / 'store'}: reused, the files are unchanged)"

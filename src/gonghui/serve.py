@@ -261,6 +261,7 @@ class Dataset:
     files: list[Path]
     store: Path | None = None   # the persistent store folder (--store), None for a temporary store
     reused: bool = False        # the persistent store was reused without parsing the files
+    seconds: float = 0.0        # how long loading the files took (0 when a store was reused)
 
     @functools.cached_property
     def graph_set(self) -> frozenset[str]:
@@ -341,12 +342,29 @@ def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
     _check_files(files)
     store_dir = tempfile.mkdtemp(prefix="gonghui-store-")
     atexit.register(shutil.rmtree, store_dir, True)
+    start = time.monotonic()
     try:
         triples, graphs = _fill_store(Path(store_dir) / "db", files, base, Path(store_dir) / "scratch.nq")
     except InputError:
         shutil.rmtree(store_dir, ignore_errors=True)
         raise
-    return Dataset(str(Path(store_dir) / "db"), triples, graphs, [Path(p) for p in files])
+    return Dataset(str(Path(store_dir) / "db"), triples, graphs, [Path(p) for p in files],
+                   seconds=time.monotonic() - start)
+
+
+# A load longer than this (seconds) into a temporary store earns a hint about --store.
+STORE_HINT_AFTER = 60.0
+
+
+def store_note(dataset: Dataset) -> str:
+    """What the start banner says about where the data was loaded."""
+    if dataset.store is not None:
+        return (f" (store {dataset.store}: " +
+                ("reused, the files are unchanged)" if dataset.reused else "loaded, reused at the next start)"))
+    if dataset.seconds > STORE_HINT_AFTER:
+        return (f" (loaded in {dataset.seconds:.0f} s; `--store DIR` keeps the store on disk "
+                f"and the next start skips the load)")
+    return ""
 
 
 # ------------------------------------------------------------------ the persistent store (--store)
@@ -438,6 +456,7 @@ def open_store(files: list[Path], directory: Path, base: str = DEFAULT_BASE) -> 
     except OSError as exc:
         raise InputError(f"{directory}: cannot create the store there ({exc.strerror})") from None
     old = None
+    start = time.monotonic()
     try:
         triples, graphs = _fill_store(loading / "db", files, base, loading / "scratch.nq")
         (loading / STORE_MANIFEST).write_text(json.dumps(
@@ -456,7 +475,8 @@ def open_store(files: list[Path], directory: Path, base: str = DEFAULT_BASE) -> 
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-    return Dataset(str(db), triples, graphs, [Path(p) for p in files], store=directory)
+    return Dataset(str(db), triples, graphs, [Path(p) for p in files], store=directory,
+                   seconds=time.monotonic() - start)
 
 
 def default_dumps(lod_dir: Path) -> list[Path]:
@@ -1056,12 +1076,8 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
 
     def announce():
         s = app.state.settings
-        kept = ""
-        if s.dataset.store is not None:
-            kept = (f" (store {s.dataset.store}: " +
-                    ("reused, the files are unchanged)" if s.dataset.reused else "loaded, reused at the next start)"))
         print(f"gonghui: serving {s.dataset.triples} triples in {len(s.dataset.graphs)} named graphs "
-              f"from {', '.join(str(p) for p in s.dataset.files)}{kept}\n"
+              f"from {', '.join(str(p) for p in s.dataset.files)}{store_note(s.dataset)}\n"
               f"  query page       {url}/\n"
               f"  SPARQL endpoint  {url}/sparql\n"
               f"  resources        {url}/id/…  (base {s.base})\n"
