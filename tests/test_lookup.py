@@ -92,7 +92,7 @@ def _state(members: int):
     for i in range(members):
         store.add(ox.Quad(ox.NamedNode(f"http://example.org/m{i}"), ox.NamedNode(RDF_TYPE), cls))
         store.add(ox.Quad(ox.NamedNode(f"http://example.org/m{i}"), p, ox.Literal(str(i))))
-    return types.SimpleNamespace(store=store, slow_shapes=set(), lookups=0)
+    return types.SimpleNamespace(store=store, slow_shapes={}, lookups=0)
 
 
 def _job(query: str) -> dict:
@@ -128,6 +128,23 @@ def test_a_slow_lookup_sends_its_shape_to_the_workers(monkeypatch):
     assert _answer(state, "SELECT ?v { <http://example.org/m1> ex:p ?v }")[0] == 200
     assert _answer(state, "SELECT ?v { <http://example.org/m2> ex:p ?v }") is None   # same shape, other node
     assert _answer(state, "SELECT ?v ?w { <http://example.org/m2> ex:p ?v ; ex:p ?w }") is not None   # another
+
+
+def test_a_slow_shape_is_measured_again_and_comes_back_when_cheap(monkeypatch):
+    state = _state(5)
+    query = "SELECT ?v {{ <http://example.org/m{}> ex:p ?v }}"
+    monkeypatch.setattr(serve, "LOOKUP_BUDGET", -1.0)             # a cold store: the first is slow
+    assert _answer(state, query.format(0))[0] == 200
+    for i in range(1, serve.RETRY_EVERY):
+        assert _answer(state, query.format(i % 5)) is None         # to the workers …
+    assert _answer(state, query.format(1))[0] == 200               # … until measured again: still slow
+    assert _answer(state, query.format(2)) is None
+    monkeypatch.setattr(serve, "LOOKUP_BUDGET", 10.0)              # warm now
+    for i in range(2, serve.RETRY_EVERY):
+        assert _answer(state, query.format(i % 5)) is None
+    assert _answer(state, query.format(3))[0] == 200               # measured again: cheap, so it is back
+    assert _answer(state, query.format(4))[0] == 200 and state.slow_shapes == {}
+    assert state.lookups == 4
 
 
 def _chain(store, length: int, branches: int = 1) -> ox.NamedNode:
