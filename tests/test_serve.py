@@ -29,6 +29,7 @@ from servers import free_port, running_serve
 
 from gonghui.errors import InputError
 from gonghui.pages import examples
+from gonghui import serve
 from gonghui.serve import create_app, inspect_query, load_dataset, negotiate, service_refusal
 
 HERE = Path(__file__).parent
@@ -592,6 +593,31 @@ def test_inspect_query_finds_keywords_only_outside_strings_iris_and_comments():
     assert inspect_query("SELECT * { SeRvIcE <http://x/> {} }", base).service is True
     q = 'PREFIX g: <http://g/> BASE <http://b/> SELECT * FROM g:one FROM NAMED <two> FROM <\\u0066ile:///x> {}'
     assert inspect_query(q, base).from_graphs == ["http://g/one", "http://b/two", "file:///x"]
+
+
+@pytest.mark.parametrize("query", [
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:p ?o }",
+    "prefix ex:<http://e/>prefix : <http://f/>\n\tSELECT * { ?s :p ex:o }",
+    "PREFIX ex.a: <http://e/> PREFIX ex.a: <http://f/> ASK { ex.a:x ?p ?o }",     # declared twice
+    "BASE <http://b/> PREFIX r: <rel/> BASE <other/> PREFIX s: <x> SELECT * FROM r:g FROM <y> {}",
+    "PREFIX ex: <http://e/> # a comment\nPREFIX f: <http://f/> SELECT * { ?s f:p ex:o }",
+    "PREFIX ex: <http://e/\\u0053> SELECT * { ?s ex:p ?o }",                       # an escape in the IRI
+    "PREFIX: <http://e/> SELECT * {}",                                            # "PREFIX:" is a name
+    "PREFIXES ex: <http://e/> SELECT * {}",
+    "PREFIX ex: <http://e/>SERVICE <http://x/> {}",
+    "PREFIX ex: <http://e/> PREFIX",
+    "PREFIX ex: <http://e/>",
+    "   ",
+    "BASE<http://b/>SELECT*{<s><p>((1))}",
+])
+def test_inspect_query_with_a_kept_prologue_sees_what_a_full_scan_sees(query):
+    base = "http://h/sparql"
+    full = serve._inspect(query, base)
+    for _ in range(2):                       # the second time from the kept prologue
+        info = inspect_query(query, base)
+        assert (info.form, info.service, info.from_graphs, info.depth, info.tokens, info.prefixes, info.base) == \
+               (full.form, full.service, full.from_graphs, full.depth, full.tokens, full.prefixes, full.base)
+    assert serve._inspect_prologue.cache_info().hits > 0
 
 
 def test_service_refusal_second_opinion():
