@@ -3,8 +3,8 @@
 jieba alone is weak here (it calls idioms names and splits rare ones), so the extractor is
 rule-first and uses jieba only as a dictionary of ordinary words:
 
-- people: bylines; post + name chains (`市总工会党组书记、常务副主席王越剑主持`), name lists
-  (`分别是甲、乙、丙`), names before a boundary word (`沈慧传达了`), then every further
+- people: bylines; post + name chains (`市总工会党组书记、常务副主席王建平主持`), name lists
+  (`分别是甲、乙、丙`), names before a boundary word (`沈丽传达了`), then every further
   occurrence of a name established on the page;
 - organisations: a name ending in an organisation suffix (总工会, 党组, 人大常委会, 公司 …), the
   abbreviations of the paper's own city and province resolved from context (市总工会 →
@@ -551,7 +551,7 @@ def plausible_name(name: str, strict: bool = True, allow_common: bool = False) -
 
 def name_after(text: str, pos: int, strict: bool = True) -> str | None:
     """The personal name starting at `pos`, chosen by what follows it (a boundary word,
-    punctuation or the end): `郑荣胜出席` → 郑荣胜, `张明主持` → 张明."""
+    punctuation or the end): `郑国平出席` → 郑国平, `张伟主持` → 张伟."""
     boundaries = lexicon.name_boundaries()
     cands = []
     # 朱红认为: the third character may begin the boundary word itself
@@ -634,7 +634,7 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
     # name lists after an introducing phrase
     for m in re.finditer(r"(分别是|分别为|他们是|她们是)", text):
         hits.extend(_list_after(text, m.end(), [], first=True))
-    # names followed by a speech or action verb at a clause start: 沈慧传达了 …
+    # names followed by a speech or action verb at a clause start: 沈丽传达了 …
     hits.extend(_clause_initial_names(text))
     return hits
 
@@ -701,7 +701,7 @@ DEPARTMENT_WORD = re.compile(rf"[{CJK}]+(部|处|科|室|办公室|办)")
 
 
 def _post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end: dict) -> list[Post]:
-    """All posts printed before a name: `市人大常委会党组副书记、副主任,市总工会主席郑荣胜`."""
+    """All posts printed before a name: `市人大常委会党组副书记、副主任,市总工会主席郑国平`."""
     posts: list[Post] = []
     segs = []
     # walk left segment by segment: [org]title, separated by 、 or ,

@@ -1,4 +1,4 @@
-"""Readable, stable IRIs from Chinese names: 郑荣胜 → person/zheng-rongsheng.
+"""Readable, stable IRIs from Chinese names: 郑国平 → person/zheng-guoping.
 
 Slugs are lower-case ASCII pinyin words joined by "-", words cut where jieba cuts them and
 administrative suffixes (省 市 区 县) split off, so 杭州市总工会 → hangzhou-shi-zonggonghui.
@@ -77,7 +77,7 @@ def short_hash(text: str) -> str:
 
 
 def pinyin_label(text: str) -> str:
-    """Readable pinyin without tone marks, words capitalised: 郑荣胜 → Zheng Rongsheng."""
+    """Readable pinyin without tone marks, words capitalised: 郑国平 → Zheng Guoping."""
     s = slug(text)
     if s.startswith("x-"):
         return ""

@@ -60,7 +60,7 @@ class Credit:
     """One byline role: who reported, photographed or signed an item.
 
     role: "reporter" (记者, 见习记者), "correspondent" (通讯员), "photographer" (… 摄),
-    "author" (■颜利亚, 作者系…), "speaker" (the person giving a speech).
+    "author" (■林小雨, 作者系…), "speaker" (the person giving a speech).
     qualifier: the word printed before the name ("记者", "见习记者", "通讯员") or None.
     """
     role: str

@@ -389,7 +389,7 @@ def photo_credit_tail(text: str) -> int | None:
 
 
 def _speech_header(item: Item, line: Span, page: Page) -> None:
-    """`认真总结工作 精心谋划思路 在…会上的讲话摘要 市总工会主席 郑荣胜 (2016年12月8日,根据录音整理) 刚才…`"""
+    """`扎实推进工作 开创崭新局面 在…会上的讲话摘要 市总工会主席 郑国平 (2016年12月8日,根据录音整理) 刚才…`"""
     text = line.text
     parts = [(m.start(), m.group(0)) for m in re.finditer(r"\S+", text)]
     k = next(idx for idx, (_, p) in enumerate(parts) if SPEECH_PART.match(p))
