@@ -20,6 +20,7 @@ The decision is made on the tokens `serve.inspect_query` already has; nothing is
 """
 from __future__ import annotations
 
+import itertools
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -49,6 +50,13 @@ class Closure:
 class Lookup:
     probes: list[Probe]        # patterns whose matches the server counts before answering
     closures: list[Closure]    # paths the server walks before answering
+
+    def too_big(self, store) -> bool:
+        """Whether a probe matches more than PROBE_LIMIT quads of the default graph of `store`, or
+        a closure walks more than CLOSURE_LIMIT edges: then a worker answers the query."""
+        return (any(next(itertools.islice(store.quads_for_pattern(s, p, o, DefaultGraph()), PROBE_LIMIT, None),
+                         None) is not None for s, p, o in self.probes)
+                or any(walks_too_far(store, closure) for closure in self.closures))
 
 
 def walks_too_far(store, closure: Closure, limit: int = CLOSURE_LIMIT) -> bool:

@@ -24,7 +24,6 @@ import contextlib
 import functools
 import gzip
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -51,7 +50,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import pages
 from .errors import InputError
-from .lookup import PROBE_LIMIT, lookup, resolve_iri, walks_too_far
+from .lookup import lookup, resolve_iri
 from .sparql_worker import (PREFIXES, SERVICE_REFUSED, QueryTimeout, WorkerCrashed, WorkerPool, run_query,
                             service_second_opinion, term, tidy_turtle)
 
@@ -728,10 +727,7 @@ def _answer_lookup(state, info: QueryInfo, job: dict) -> tuple[int, str, bytes] 
             return None
     store: Store = state.store
     start = time.thread_time()
-    for s, p, o in found.probes:
-        if next(itertools.islice(store.quads_for_pattern(s, p, o, DefaultGraph()), PROBE_LIMIT, None), None):
-            return None          # more than PROBE_LIMIT matches: a worker answers it
-    if any(walks_too_far(store, closure) for closure in found.closures):
+    if found.too_big(store):
         return None
     answer = run_query(store, job)
     if time.thread_time() - start > LOOKUP_BUDGET:
