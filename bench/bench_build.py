@@ -123,7 +123,7 @@ def jieba_floor(paths: list[Path]) -> tuple[float, int]:
     """(seconds, characters): the normalised text of the pages through bare `jieba.lcut`."""
     import jieba
 
-    from gonghui.read import read_page
+    from gonghui.convert.read import read_page
 
     texts = [read_page(p).text for p in paths]
     jieba.initialize()                          # loading the dictionary is not part of the floor
@@ -137,28 +137,28 @@ def jieba_floor(paths: list[Path]) -> tuple[float, int]:
 # wrapped while one in-process build runs; each stage gets the time spent in its functions minus
 # the time spent in functions of other stages called from them (read_page inside convert_page …).
 STAGE_HOOKS = [
-    ("gonghui.read", None, "read_page", "read"),
-    ("gonghui.segment", None, "segment", "segment"),
-    ("gonghui.extract", None, "extract", "extract"),
-    ("gonghui.publish", None, "add_page", "resolve"),
-    ("gonghui.publish", None, "_add_parents", "resolve"),
-    ("gonghui.rdf", "PageNames", "of", "resolve"),
-    ("gonghui.publish", "PageSummary", "of", "resolve"),
-    ("gonghui.rdf", "Mapper", "__init__", "map"),
-    ("gonghui.rdf", "Mapper", "build_graph", "map"),
-    ("gonghui.rdf", "Mapper", "entities_graph", "map"),
-    ("gonghui.rdf", "Mapper", "page_refs", "map"),
-    ("gonghui.publish", None, "page_graph", "map"),
-    ("gonghui.publish", None, "check", "validate"),
-    ("gonghui.publish", None, "render", "write"),
-    ("gonghui.publish", "Writer", "add", "write"),
-    ("gonghui.publish", "Writer", "close", "write"),
-    ("gonghui.publish", None, "void", "write"),
-    ("gonghui.publish", "Cache", "store_page", "cache"),
-    ("gonghui.publish", "Cache", "load_page", "cache"),
-    ("gonghui.publish", "Cache", "load_summary", "cache"),
-    ("gonghui.publish", "Cache", "store_chunk", "cache"),
-    ("gonghui.publish", "Cache", "load_chunk", "cache"),
+    ("gonghui.convert", None, "read_page", "read"),
+    ("gonghui.convert", None, "segment", "segment"),
+    ("gonghui.convert", None, "extract", "extract"),
+    ("gonghui.publish.dataset", None, "add_page", "resolve"),
+    ("gonghui.publish.dataset", None, "add_parents", "resolve"),
+    ("gonghui.rdf.mapping", "PageNames", "of", "resolve"),
+    ("gonghui.publish.cache", "PageSummary", "of", "resolve"),
+    ("gonghui.rdf.mapping", "Mapper", "__init__", "map"),
+    ("gonghui.rdf.mapping", "Mapper", "build_graph", "map"),
+    ("gonghui.rdf.mapping", "Mapper", "entities_graph", "map"),
+    ("gonghui.rdf.mapping", "Mapper", "page_refs", "map"),
+    ("gonghui.publish.graphs", None, "page_graph", "map"),
+    ("gonghui.publish.graphs", None, "check", "validate"),
+    ("gonghui.publish.graphs", None, "render", "write"),
+    ("gonghui.publish.dumps", "Writer", "add", "write"),
+    ("gonghui.publish.dumps", "Writer", "close", "write"),
+    ("gonghui.publish.dataset", None, "void", "write"),
+    ("gonghui.publish.cache", "Cache", "store_page", "cache"),
+    ("gonghui.publish.cache", "Cache", "load_page", "cache"),
+    ("gonghui.publish.cache", "Cache", "load_summary", "cache"),
+    ("gonghui.publish.cache", "Cache", "store_chunk", "cache"),
+    ("gonghui.publish.cache", "Cache", "load_chunk", "cache"),
 ]
 STAGES = ["read", "segment", "extract", "resolve", "map", "validate", "write", "cache"]
 
@@ -169,7 +169,7 @@ def stage_costs(pages: Path, out: Path) -> tuple[dict[str, float], list[str]]:
     import importlib
     import tempfile
 
-    from gonghui import publish
+    from gonghui import convert, publish
 
     cost = dict.fromkeys(STAGES + ["total"], 0.0)
     stack: list[list[float]] = []          # per active call: [time spent in nested hooked calls]
@@ -198,8 +198,8 @@ def stage_costs(pages: Path, out: Path) -> tuple[dict[str, float], list[str]]:
             continue
         setattr(owner, name, hooked(fn, stage))
         patched.append((owner, name, fn))
-    publish._warm_up()                     # jieba and the lexicons load before the clock starts
-    from gonghui.shacl import compiled_shapes
+    convert.warm_up()                      # jieba and the lexicons load before the clock starts
+    from gonghui.rdf.shacl import compiled_shapes
     compiled_shapes()
     try:
         with tempfile.TemporaryDirectory(prefix="bench-cache-", dir=OUT) as cache_dir:

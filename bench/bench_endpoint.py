@@ -22,8 +22,8 @@ import http.client
 import multiprocessing
 import os
 import random
-import socket
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile

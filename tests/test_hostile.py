@@ -24,12 +24,12 @@ import pytest
 import rdflib
 import uvicorn
 
-from gonghui.extract import extract
+from gonghui.convert.extract import extract
+from gonghui.convert.read import read_bytes, read_page
+from gonghui.convert.segment import segment
 from gonghui.publish import build
-from gonghui.read import read_bytes, read_page
-from gonghui.segment import segment
+from gonghui.rdf.validate import validate_file
 from gonghui.serve import create_app
-from gonghui.validate import validate_file
 
 HOSTILE = Path(__file__).parent / "hostile"
 ID = "https://w3id.org/gonghui/id/"

@@ -22,14 +22,15 @@ from pathlib import Path
 
 import pyoxigraph
 import rdflib
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from gonghui.convert.extract import extract, tag_line
+from gonghui.convert.read import normalise, read_bytes
+from gonghui.convert.segment import segment
 from gonghui.errors import InputError
-from gonghui.extract import extract, tag_line
-from gonghui.iri import Minter, pinyin_label, slug
 from gonghui.model import Page
-from gonghui.read import normalise, read_bytes
-from gonghui.segment import segment
+from gonghui.rdf.iri import Minter, pinyin_label, slug
 
 EXPLORE = bool(os.environ.get("GONGHUI_EXPLORE"))
 
@@ -250,7 +251,7 @@ def test_minted_slugs_are_distinct_and_stable(names):
 @examples(200)
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=30) | hostile_text)
 def test_every_page_file_name_makes_an_iri(name):
-    from gonghui.rdf import file_stem
+    from gonghui.rdf.mapping import file_stem
 
     stem = file_stem(name + ".txt")
     assert stem
@@ -280,7 +281,7 @@ built_pages = st.builds(
 @given(built_pages, st.sampled_from(["utf-8", "utf-8 surrogatepass", "gb18030", "big5"]))
 def test_the_build_validates_or_is_refused(text, how):
     from gonghui.publish import build
-    from gonghui.validate import validate_file
+    from gonghui.rdf.validate import validate_file
 
     with tempfile.TemporaryDirectory() as tmp:
         seeds, out = Path(tmp) / "seeds", Path(tmp) / "out" / "lod"

@@ -42,9 +42,8 @@ def main():
 @friendly
 def parse(files, summary):
     """Read and segment pages; print the document model as JSON (one object per page)."""
-    from .report import document_json, document_summary
-    from .read import read_page
-    from .segment import segment
+    from .convert import read_page, segment
+    from .convert.report import document_json, document_summary
 
     for path in files:
         doc = segment(read_page(path))
@@ -55,8 +54,9 @@ def parse(files, summary):
 @friendly
 def entities():
     """Read text lines on stdin; write JSON lines of PER/ORG/LOC spans."""
-    from .extract import tag_line
     import json
+
+    from .convert import tag_line
 
     for line in sys.stdin:
         text = line.rstrip("\n")
@@ -116,7 +116,7 @@ def verify(lod_dir):
 @friendly
 def validate(dataset):
     """Validate a dataset against the SHACL shapes; exit 1 on violations."""
-    from .validate import validate_file
+    from .rdf import validate_file
 
     report = validate_file(dataset)
     click.echo(report.text())
@@ -148,7 +148,7 @@ def serve(data_files, store_dir, host, port, timeout):
 @friendly
 def push(lod_dir, endpoint, graph_store, user, password):
     """Load a published dataset into any SPARQL 1.1 store, one named graph per page (idempotent)."""
-    from .push import push as run_push
+    from .client import push as run_push
 
     click.echo(run_push(lod_dir, endpoint=endpoint, graph_store=graph_store, user=user, password=password))
 
@@ -160,7 +160,7 @@ def push(lod_dir, endpoint, graph_store, user, password):
 @friendly
 def query(query, endpoint, fmt):
     """Run a SPARQL query (text or file) against an endpoint."""
-    from .query import run_query
+    from .client import run_query
 
     click.echo(run_query(query, endpoint=endpoint, fmt=fmt))
 

@@ -9,6 +9,8 @@ TIME = Namespace("http://www.w3.org/2006/time#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
+DEFAULT_BASE = "https://w3id.org/gonghui/id/"     # where minted IRIs live unless a build is given another base
+
 # prefixes bound in every dump
 PREFIXES = {"schema": SCHEMA, "org": ORG, "gh": GH, "time": TIME, "oa": OA, "skos": SKOS, "prov": PROV,
             "rdfs": RDFS, "xsd": XSD, "dcterms": DCTERMS, "owl": OWL}

@@ -1,0 +1,23 @@
+"""Find people with their posts, organisations, places, slogans and events on one page.
+
+jieba alone is weak here (it calls idioms names and splits rare ones), so the extractor is
+rule-first and uses jieba only as a dictionary of ordinary words. One module per kind, each
+reading only those before it:
+
+    words     the fixed word lists (divisions, post titles, boundary words) found in text
+    context   the paper's home province, city and issue date
+    orgs      organisations: prefix + name words + suffix, abbreviations resolved by the home
+    posts     post chains before a name (`市总工会党组书记、常务副主席王建平`)
+    people    names after posts, in lists (`分别是甲、乙、丙`), before a boundary word (`沈丽传达了`)
+    places    the division gazetteer plus towns, villages and roads by suffix
+    slogans   quoted campaign names and numbered formulas (三助三保, 八要八不要)
+    events    named meetings with their date resolved against the issue date
+    page      `extract(doc)`: all of the above over one page → PageEntities
+    tagging   `tag_line(text)`: flat PER/ORG/LOC spans of a line, for `gonghui entities`
+"""
+from .orgs import suffix_kind, suffix_words, word_tags
+from .page import extract
+from .tagging import tag_line
+from .words import division_words, title_words
+
+__all__ = ["extract", "tag_line", "suffix_kind", "word_tags", "division_words", "suffix_words", "title_words"]

@@ -1,0 +1,69 @@
+"""Where the paper stands: its home province and city and its issue date, from the masthead
+and the divisions the page names; they resolve 市/省/县/区 abbreviations."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ... import lexicon
+from ...model import Document
+from .words import division_mentions
+
+CJK = "\u3400-\u9fff"
+IS_CJK = re.compile(f"[{CJK}]")
+NUMERALS = "一二三四五六七八九十两双百千万"
+
+
+@dataclass
+class Context:
+    """Where the paper stands: resolves 市/省/县/区 abbreviations."""
+    province: str | None = None     # full name, e.g. 浙江省
+    city: str | None = None         # full name, e.g. 杭州市
+    issue_date: dt.date | None = None
+
+
+def page_context(doc: Document) -> Context:
+    """The paper's home city and province: from the masthead title, else the page's most named ones."""
+    ctx = Context()
+    if doc.issue and doc.issue.date:
+        ctx.issue_date = dt.date.fromisoformat(doc.issue.date)
+    title = doc.issue.newspaper if doc.issue else ""
+    cities: Counter[str] = Counter()
+    provinces: Counter[str] = Counter()
+    for name in division_mentions(title):
+        d = lexicon.divisions_by_name(name)[0]
+        (provinces if d.level == "province" else cities)[d.name] += 100
+    for name in division_mentions(doc.page.text):
+        divs = lexicon.divisions_by_name(name)
+        d = divs[0]
+        if d.level == "province":
+            provinces[d.name] += 1
+        elif d.level == "city" and d.code.endswith("00000000"):
+            cities[d.name] += 1
+    if provinces:
+        ctx.province = provinces.most_common(1)[0][0]
+    if cities:
+        ctx.city = cities.most_common(1)[0][0]
+        if not ctx.province:
+            ctx.province = parent_name(ctx.city)
+    if ctx.city and not provinces:
+        ctx.province = parent_name(ctx.city)
+    return ctx
+
+
+def parent_name(name: str) -> str | None:
+    divs = lexicon.divisions_by_name(name)
+    if divs and divs[0].parent_code:
+        parent = lexicon.division_by_code(divs[0].parent_code)
+        return parent.name if parent else None
+    return None
+
+
+def home_code(ctx: Context) -> str | None:
+    if ctx.province:
+        divs = lexicon.divisions_by_name(ctx.province)
+        if divs:
+            return divs[0].code[:2]
+    return None

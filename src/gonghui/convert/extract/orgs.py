@@ -1,0 +1,370 @@
+"""Organisations on a page: a prefix (a division, 中国 …), noun-like name words and an organisation
+suffix (总工会, 党组 …), and abbreviations (市总工会, 省委) resolved by the paper's home."""
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+
+import jieba
+
+from ... import lexicon
+from .context import CJK, IS_CJK, Context, home_code
+from .words import WordList, division_words, title_ending_at, title_words
+
+
+@dataclass
+class OrgHit:
+    start: int
+    end: int
+    form: str        # as written
+    name: str        # canonical
+    kind: str
+    parent: str | None = None
+    place: str | None = None
+
+
+ABBR_PREFIX = "省市县区镇"                  # 市总工会, 省委, 县总工会: the paper's or a nearby division
+NATION_PREFIX = ("中华全国", "中华", "中国", "全国", "国网", "国家")
+NATION_FIRST = frozenset(pre[0] for pre in NATION_PREFIX)
+GENERIC_PREFIX = ("各", "有关", "相关", "全市", "全省", "全区", "全县", "基层", "各级", "部分", "其他", "所属", "本级",
+                  "直属", "所在", "当地", "一些", "多家", "该", "此", "原")
+LEVEL_ABBR = {"省": "province", "市": "city", "县": "county", "区": "district"}
+# parts of speech that may stand inside an organisation name between its prefix and suffix
+NAME_POS = ("n", "j", "b", "vn", "an", "nz", "ns", "nt", "nr", "m", "eng", "x")
+STOP_CHARS = set("的了和与及或在对向从将把被让给是为等我你他她们这那其要以于就都也还又即着过并而且")
+SUB_BODY = ("党组", "党委", "工会", "分会", "党支部", "支部", "团委", "纪检监察组", "机关", "委员会", "监委")
+DEPARTMENT = re.compile(r"(办公室|[^总]部|处|科|室)$")   # a department is part of its parent's post, not an org of its own
+
+
+@functools.cache
+def suffix_words() -> WordList:
+    """The organisation suffixes looked for in text: two characters or more, and 委, 部."""
+    # 市委/县委 … are matched as a division prefix + 委, so that the prefix is resolved
+    return WordList(s.text for s in lexicon.org_suffixes()
+                    if (len(s.text) >= 2 or s.text in "委部") and not re.fullmatch(r"[省市县区镇]党?委", s.text))
+
+
+PARTY_COMMITTEE_END = re.compile(r"(省|市|县|区)委$")
+
+
+@functools.lru_cache(maxsize=65536)
+def suffix_kind(name: str) -> str | None:
+    """The kind of organisation a name ends in (the longest suffix decides), or None.
+    Cached, as the functions below: pure functions of short strings asked again and again."""
+    if PARTY_COMMITTEE_END.search(name):
+        return "party"
+    kinds, longest = _suffix_kinds()
+    for n in range(min(longest, len(name)), 0, -1):
+        kind = kinds.get(name[-n:])
+        if kind:
+            return kind
+    return None
+
+
+@functools.cache
+def _suffix_kinds() -> tuple[dict[str, str], int]:
+    kinds = {s.text: s.kind for s in lexicon.org_suffixes()}
+    return kinds, max(map(len, kinds))
+
+
+@functools.cache
+def _suffix_texts() -> frozenset[str]:
+    return frozenset(s.text for s in lexicon.org_suffixes())
+
+
+class Tokens:
+    """Word starts and ends of a text (jieba): an abbreviation like 市 only counts at a word
+    start, and a suffix only where a word ends (部 of 部门 is no suffix)."""
+
+    def __init__(self, text: str):
+        # the offsets jieba.tokenize(text, HMM=False) gives, summed from the word lengths without
+        # its tuple per word: this tokenisation is the largest single cost of the extractor
+        ends = list(itertools.accumulate(map(len, jieba.cut(text, HMM=False))))
+        self.ends = set(ends)
+        self.starts = {0, *ends[:-1]} if ends else set()
+
+    @staticmethod
+    @functools.lru_cache(maxsize=64)     # room for the short texts find_people tokenises between
+    def of(text: str) -> Tokens:
+        """The tokens of a page, computed once for all the finders."""
+        return Tokens(text)
+
+
+def occurrences(word: str, text: str):
+    """Start offsets of `word` in text, left to right, never overlapping: what re.finditer of
+    the escaped word gives, without compiling a regex per word."""
+    if not word:
+        yield from range(len(text) + 1)
+        return
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + len(word))
+
+
+TOWN_AHEAD = re.compile(rf"[{CJK}]{{2,3}}?(镇|乡|街道)")
+
+
+def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> int:
+    """Length of an organisation prefix starting at p (a division, 市/省/县 …, 中国 …), else 0.
+    A prefix starts a word; a short division name from outside the paper's province (建平 in
+    沈建平) only after punctuation or a function word."""
+    boundary = p == 0 or not IS_CJK.match(text[p - 1]) or text[p - 1] in "和与及在由对向为"
+    if p not in tokens.starts and not boundary:
+        return 0
+    n = division_words().match(text, p)
+    if n:
+        divs = lexicon.divisions_by_name(text[p:p + n])
+        short = all(text[p:p + n] != d.name for d in divs)
+        if short and not boundary and not (home and any(d.code.startswith(home) for d in divs)):
+            return 0
+        return n
+    if text[p] in NATION_FIRST:
+        for pre in NATION_PREFIX:
+            if text.startswith(pre, p):
+                return len(pre)
+    if text[p] in ABBR_PREFIX:
+        return 1
+    ahead = text[p + 2:p + 6]
+    if "镇" not in ahead and "乡" not in ahead and "街道" not in ahead:
+        return 0           # no town ending where TOWN_AHEAD looks for one: skip the regex (most places)
+    town = TOWN_AHEAD.match(text[p:p + 6])
+    core = town.group(0)[:-len(town.group(1))] if town else ""
+    if town and not lexicon.is_common_word(core) and not any(c in STOP_CHARS for c in core):
+        return town.end()
+    return 0
+
+
+NOT_NAME_CHAR = re.compile(r"[^\u3400-\u9fffA-Za-z0-9·]")
+VILLAGE_HEAD = re.compile(rf"^[{CJK}]{{2,3}}(村|社区|街道)")
+
+
+@functools.lru_cache(maxsize=65536)
+def _middle_ok(middle: str, suffix: str) -> bool:
+    """Can `middle` stand between an organisation prefix and `suffix`? Cached: the same short
+    strings come back for every suffix on a page, and jieba's answer for them never changes."""
+    if len(middle) > 12 or any(c in STOP_CHARS for c in middle):
+        return False
+    if NOT_NAME_CHAR.search(middle) or middle.startswith(("有关", "相关", "各")):
+        return False
+    if suffix == "工会" and (not middle or middle in ("地区", "系统", "基层", "区域", "行业")):
+        return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
+    inner = suffix_words().spans(middle)[:1]
+    if inner and suffix not in SUB_BODY and inner[0][1] - inner[0][0] >= 2:
+        return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
+    # a village before a branch (横河镇|大山村原|党支部) and 原 (former) are part of the name
+    middle = VILLAGE_HEAD.sub("", middle).replace("原", "")
+    if not middle:
+        return True
+    return all(tag.startswith(NAME_POS) for tag in word_tags(middle))
+
+
+HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._]+)")     # jieba.posseg's re_han_internal
+ONE_ALNUM = re.compile(r"[a-zA-Z0-9]")
+
+
+def word_tags(text: str) -> list[str]:
+    """The tags of jieba.posseg.lcut(text, HMM=False), without importing jieba.posseg (which
+    reads jieba's dictionary a second time when imported): the same route through jieba's word
+    graph, the tags of dict.txt, 'x' for a word it does not know or a character outside the Han
+    blocks, 'eng' for a run of single letters and digits. tests/test_extract.py holds the two to
+    the same answers."""
+    tags, out = lexicon.jieba_tags(), []
+    for block in HAN_BLOCK.split(text):
+        if not HAN_BLOCK.fullmatch(block):
+            out += ["x"] * len(block)
+            continue
+        route: dict = {}
+        jieba.dt.calc(block, jieba.dt.get_DAG(block), route)
+        x, letters = 0, False
+        while x < len(block):
+            y = route[x][1] + 1
+            word = block[x:y]
+            if ONE_ALNUM.fullmatch(word):
+                letters = True
+            else:
+                if letters:
+                    out.append("eng")
+                    letters = False
+                out.append(tags.get(word, "x"))
+            x = y
+        if letters:
+            out.append("eng")
+    return out
+
+
+DIVISION_COMMITTEE = re.compile(r".{0,8}(省|市|县|区)委")
+PROVINCE_CITY_FEDERATION = re.compile(r"([省市])总(?![工会])")     # 省总, 市总
+THE_PARTY = re.compile(r"党的|共产党")
+
+
+def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
+    """Organisation names: a prefix (division, 市/省/县 abbreviation or 中国 …), name words, a suffix."""
+    tokens = Tokens.of(text)
+    home = home_code(ctx)
+    hits: list[OrgHit] = []
+    prefix_at: dict[int, int] = {}     # _prefix_len by position: the windows of near suffixes overlap
+    for s0, end in suffix_words().spans(text):
+        suffix = text[s0:end]
+        start = None
+        if end not in tokens.ends and end < len(text) and IS_CJK.match(text[end]) \
+                and not title_ending_at(text[end:end + 8], 8) and not title_words().match(text, end):
+            continue
+        for p in range(max(0, s0 - 14), s0):
+            n = prefix_at.get(p)
+            if n is None:
+                n = prefix_at[p] = _prefix_len(text, p, tokens, home)
+            if n and p + n <= s0 and _middle_ok(text[p + n:s0], suffix):
+                start = p
+                break
+        if start is None:
+            continue
+        form = text[start:end]
+        if suffix == "委" and not DIVISION_COMMITTEE.fullmatch(form):
+            continue
+        hits.append(OrgHit(offset + start, offset + end, form, "", ""))
+    for short, (full, kind) in lexicon.abbreviations().items():
+        if len(short) < 2:
+            continue
+        for start in occurrences(short, text):
+            if start in tokens.starts:
+                hits.append(OrgHit(offset + start, offset + start + len(short), short, full, kind))
+    for m in PROVINCE_CITY_FEDERATION.finditer(text):
+        if m.start() in tokens.starts or (m.start() > 0 and not IS_CJK.match(text[m.start() - 1])) or \
+                text[m.start() - 1:m.start()] in "、和与及":
+            hits.append(OrgHit(offset + m.start(), offset + m.end(), m.group(0), "", ""))
+    for m in THE_PARTY.finditer(text):
+        hits.append(OrgHit(offset + m.start(), offset + m.start() + (1 if m.group(0) == "党的" else 3),
+                           "党" if m.group(0) == "党的" else "共产党", "中国共产党", "party"))
+    resolved = []
+    for h in hits:
+        if not h.name:
+            r = _org_from_form(h.form, ctx, text[max(0, h.start - offset - 80):h.start - offset])
+            if r is None:
+                continue
+            h.name, h.kind, h.parent = r
+        resolved.append(h)
+    # longest first among overlapping hits
+    resolved.sort(key=lambda h: (-(h.end - h.start), h.start))
+    kept: list[OrgHit] = []
+    covered: set[int] = set()     # offsets under kept hits: testing each kept hit was quadratic
+    for h in resolved:
+        if covered.isdisjoint(range(h.start, h.end)):
+            kept.append(h)
+            covered.update(range(h.start, h.end))
+    return sorted(kept, key=lambda h: h.start)
+
+
+# compiled once: _org_from_form runs for every organisation hit
+BRACKETED_LEVEL = re.compile(r"[((][市县区]")
+TWO_LEVELS = re.compile(r"[省市县区][省市县区]")
+PROVINCE_CITY_SHORT = re.compile(r"[省市]总")
+FORMER = re.compile(r"原(?=党|团|工会)")
+LEVEL_HEAD = re.compile(r"[省市县区]")
+PARTY_COMMITTEE = re.compile(r"(.+?(?:省|市|县|区))委")
+
+
+def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str, str | None] | None:
+    """(canonical name, kind, parent) of a written organisation form, or None if it names no one."""
+    if form.startswith(GENERIC_PREFIX) or (form in _suffix_texts() and form[0] not in ABBR_PREFIX):
+        return None
+    if BRACKETED_LEVEL.search(form):
+        return None          # 各区、县(市)总工会: a class of bodies, not one
+    if TWO_LEVELS.match(form):
+        return None          # 县市总工会, 县市区工会: bodies of several places
+    if PROVINCE_CITY_SHORT.fullmatch(form):
+        form += "工会"        # 省总, 市总: the province's or city's federation of trade unions
+    dept = DEPARTMENT.search(form)
+    if dept and suffix_kind(form[: dept.start()]) and dept.start() >= 3:
+        return None          # 某某总工会组织宣教部: the post is held in the parent
+    kind = suffix_kind(form)
+    if kind is None:
+        return None
+    name = expand_abbreviation(FORMER.sub("", form), ctx, before)   # 原党支部书记: a former post
+    if name is None:
+        return None
+    parent = None
+    for tail in SUB_BODY:
+        head = name[: -len(tail)]
+        if name.endswith(tail) and len(head) >= 3 and suffix_kind(head):
+            parent = head
+            break
+    return name, kind, parent
+
+
+def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None:
+    """Full name of a written form: 市总工会 → 杭州市总工会, 省委 → 中共浙江省委,
+    县总工会 next to 桐庐县 → 桐庐县总工会, 龙湾区总工会 → 温州市龙湾区总工会."""
+    abbr = lexicon.abbreviations()
+    if form in abbr:
+        return abbr[form][0]
+    head = form[0]
+    if head in LEVEL_ABBR and not _division_prefix(form):
+        place = _nearby_division(before, head) or {"province": ctx.province, "city": ctx.city}.get(LEVEL_ABBR[head])
+        if place is None:
+            return None
+        form = place + form[1:]
+    kind = suffix_kind(form)
+    # a paper or a company keeps its own name (浙江工人日报); public bodies get the full division name
+    name = form if kind in ("media", "company", "school") and not LEVEL_HEAD.match(form) \
+        else _full_division_name(form, ctx)
+    m = PARTY_COMMITTEE.fullmatch(name)
+    if m:
+        return "中共" + m.group(1) + "委"
+    return name
+
+
+def _nearby_division(before: str, level_char: str) -> str | None:
+    """The closest division of that level named just before (same sentence)."""
+    cut = max(before.rfind(c) for c in "。;!?\n")
+    window = before[cut + 1:]
+    found = None
+    for start, end in division_words().spans(window):     # not division_spans: no need to cache windows
+        name = window[start:end]
+        d = lexicon.divisions_by_name(name)
+        full = d[0].name if d else name
+        if full.endswith(level_char):
+            found = full
+    return found
+
+
+def _full_division_name(form: str, ctx: Context) -> str:
+    """Expand a leading division to its full name, districts with their city (绍兴柯桥区 → 绍兴市柯桥区)."""
+    prefix = _division_prefix(form)
+    if not prefix:
+        return form
+    d = prefer_home(lexicon.divisions_by_name(prefix), ctx)
+    rest = form[len(prefix):]
+    inner = _division_prefix(rest)
+    if inner and d.level in ("city", "province"):
+        sub = prefer_home(lexicon.divisions_by_name(inner), ctx)
+        if sub.parent_code == d.code:
+            return d.name + sub.name + rest[len(inner):]
+    if d.level == "district" and d.parent_code:
+        parent = lexicon.division_by_code(d.parent_code)
+        if parent and parent.level == "city":
+            return parent.name + d.name + rest
+    if d.level in ("city", "province") and prefix == d.short and rest.startswith(("市", "省")):
+        return form
+    if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
+        return form          # 北川市… is a city of that name, not the county 北川羌族自治县 + 市
+    return d.name + rest
+
+
+def _division_prefix(text: str) -> str | None:
+    n = division_words().match(text)
+    return text[:n] if n else None
+
+
+def prefer_home(divs, ctx: Context):
+    """Among same-named divisions, prefer the one in the paper's province."""
+    if ctx.province:
+        prov = lexicon.divisions_by_name(ctx.province)
+        if prov:
+            code = prov[0].code[:2]
+            for d in divs:
+                if d.code.startswith(code):
+                    return d
+    return divs[0]

@@ -1,0 +1,139 @@
+"""One page's entities: the finders run over every item, bylines and author notes give people,
+and the results are gathered into PageEntities."""
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+
+from ...model import Document, Mention, OrgRef, PageEntities, PersonRef, Post
+from .context import Context, page_context
+from .events import find_events
+from .orgs import OrgHit, find_orgs, occurrences
+from .people import NameHit, find_people, plausible_name
+from .places import find_places
+from .posts import post_chain
+from .slogans import find_slogans
+from .words import title_ending_at
+
+
+def extract(doc: Document) -> PageEntities:
+    """Everything found on one page, with mentions pinned to the normalised text."""
+    text = doc.page.text
+    ctx = page_context(doc)
+    item_of = _item_index(doc)
+    orgs = find_orgs(text, ctx)
+    ents = PageEntities(document=doc)
+
+    # organisations
+    by_org: dict[str, OrgRef] = {}
+    for h in orgs:
+        ref = by_org.setdefault(h.name, OrgRef(h.name, h.kind, parent=h.parent))
+        ref.forms.add(h.form)
+        ref.mentions.append(Mention(h.start, h.end, h.form, item_of(h.start)))
+    # the newspaper is an organisation too: its staff hold posts in it
+    paper = doc.issue.newspaper if doc.issue and doc.issue.newspaper else None
+    if paper:
+        ref = by_org.setdefault(paper, OrgRef(paper, "media"))
+        ref.forms.add(paper)
+
+    # people
+    people: dict[str, PersonRef] = {}
+
+    def person(name: str) -> PersonRef:
+        return people.setdefault(name, PersonRef(name))
+
+    for idx, item in enumerate(doc.items):
+        for c in item.credits:
+            p = person(c.name)
+            p.mentions.append(Mention(c.start, c.end, c.name, idx))
+            role = c.qualifier or {"photographer": "摄影", "author": "作者", "speaker": None}.get(c.role)
+            if role and paper and c.role in ("reporter", "photographer", "correspondent") and c.qualifier and "记者" in c.qualifier:
+                p.posts.append(Post(c.qualifier, c.qualifier, paper, Mention(c.start, c.end, c.name, idx)))
+    if doc.issue and doc.issue.editor and plausible_name(doc.issue.editor, strict=False):
+        p = person(doc.issue.editor)
+        off = text.find(doc.issue.editor, doc.issue.start)
+        p.mentions.append(Mention(off, off + len(doc.issue.editor), doc.issue.editor, None))
+        if paper:
+            p.posts.append(Post("责任编辑", "责任编辑", paper))
+    for h in _author_notes(doc, ctx, orgs):
+        p = person(h.name)
+        for post in h.posts:
+            if not any(q.title == post.title and q.org == post.org for q in p.posts):
+                p.posts.append(post)
+    listed: dict[str, set[Mention]] = {}     # beside each list: `in` on the list was quadratic
+    for h in find_people(doc, ctx, orgs):
+        p = person(h.name)
+        mention = Mention(h.start, h.end, h.name, item_of(h.start))
+        known = listed.get(h.name)
+        if known is None:
+            known = listed[h.name] = set(p.mentions)
+        if mention not in known:
+            p.mentions.append(mention)
+            known.add(mention)
+        for post in h.posts:
+            if not any(q.title == post.title and q.org == post.org for q in p.posts):
+                p.posts.append(Post(post.title, post.role, post.org, mention))
+    # names established on the page: every further occurrence is a mention
+    for name, p in people.items():
+        known = {(m.start, m.end) for m in p.mentions}
+        for start in occurrences(name, text):
+            if (start, start + len(name)) not in known:
+                p.mentions.append(Mention(start, start + len(name), name, item_of(start)))
+        p.mentions.sort(key=lambda m: m.start)
+    # an organisation whose name is a person's name + suffix is not that person (and v.v.)
+    ents.people = sorted(people.values(), key=lambda p: p.mentions[0].start if p.mentions else 0)
+    for o in by_org.values():
+        o.mentions.sort(key=lambda m: m.start)
+    ents.organisations = sorted(by_org.values(), key=lambda o: (o.mentions[0].start if o.mentions else -1, o.name))
+
+    ents.places = find_places(text, ctx, orgs)
+    for pl in ents.places:
+        pl.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in pl.mentions]
+    ents.slogans = find_slogans(text)
+    for s in ents.slogans:
+        s.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in s.mentions]
+    ents.events = find_events(text, ctx)
+    for e in ents.events:
+        e.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in e.mentions]
+    return ents
+
+
+def _author_notes(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit]:
+    """(作者系某总工会组织宣教部部长): the post of a signed item's author."""
+    out = []
+    org_at_end = {h.end: h for h in orgs}
+    for idx, item in enumerate(doc.items):
+        authors = [c for c in item.credits if c.role == "author"]
+        if len(authors) != 1:
+            continue
+        for para in item.paragraphs:
+            m = re.search(r"作者(?:系|为|是)([^))]{2,40})[))]", para.text)
+            if not m:
+                continue
+            end = para.start + m.end(1)
+            found = title_ending_at(doc.page.text, end, org_at_end)
+            if found:
+                posts = post_chain(doc.page.text, found[0], found[1], ctx, org_at_end)
+                mention = Mention(authors[0].start, authors[0].end, authors[0].name, idx)
+                out.append(NameHit(authors[0].start, authors[0].end, authors[0].name,
+                                   [Post(p.title, p.role, p.org, mention) for p in posts]))
+    return out
+
+
+def _item_index(doc: Document):
+    """item_of(offset): the index of the item holding the offset (the one starting last, as a
+    photo inside an article), or None. A binary search, so a page of 10,000 items stays fast."""
+    spans = sorted((it.start, k, it.end) for k, it in enumerate(doc.items))
+    starts = [s for s, _, _ in spans]
+    reach = list(itertools.accumulate((e for _, _, e in spans), max))   # furthest end so far
+
+    def item_of(offset: int) -> int | None:
+        j = bisect.bisect_right(starts, offset) - 1
+        while j >= 0 and reach[j] > offset:      # some item at or before j still reaches the offset
+            _, k, end = spans[j]
+            if offset < end:
+                return k
+            j -= 1
+        return None
+    return item_of

@@ -1,0 +1,80 @@
+"""Posts printed before a name: chains of titles with their organisations
+(`市总工会党组书记、常务副主席`), national titles and the titles written after a name (同志, 总书记)."""
+from __future__ import annotations
+
+import re
+
+from ...model import Post
+from .context import CJK, Context
+from .orgs import OrgHit, find_orgs
+from .words import title_ending_at, title_words
+
+SEPARATORS = "、,,"
+# titles printed after a name, with the body they belong to where that is general knowledge
+TITLE_AFTER_NAME = {"总书记": "中共中央", "同志": None}
+AFTER_NAME = re.compile(rf"([{CJK}]{{2,4}}?)({'|'.join(TITLE_AFTER_NAME)})")
+NATIONAL_TITLES = {"全国人大代表": "全国人民代表大会", "全国政协委员": "中国人民政治协商会议全国委员会"}
+
+
+def title_at_start(text: str) -> str | None:
+    for t in sorted(NATIONAL_TITLES, key=len, reverse=True):
+        if text.startswith(t):
+            return t
+    n = title_words().match(text)
+    return text[:n] if n else None
+
+
+def org_of_title_text(text: str, ctx: Context) -> str | None:
+    if text in NATIONAL_TITLES:
+        return NATIONAL_TITLES[text]
+    hits = find_orgs(text, ctx)
+    return hits[-1].name if hits else None
+
+
+DEPARTMENT_WORD = re.compile(rf"[{CJK}]+(部|处|科|室|办公室|办)")
+
+
+def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end: dict) -> list[Post]:
+    """All posts printed before a name: `市人大常委会党组副书记、副主任,市总工会主席郑国平`."""
+    posts: list[Post] = []
+    segs = []
+    # walk left segment by segment: [org]title, separated by 、 or ,
+    t_start = title_start
+    t = title
+    while True:
+        org = org_at_end.get(t_start)
+        if org is None:
+            # 某总工会组织宣教部部长: the department is part of the post, held in the parent
+            for length in range(2, 9):
+                dept = text[max(0, t_start - length):t_start]
+                if (t_start - length) in org_at_end and DEPARTMENT_WORD.fullmatch(dept):
+                    org = org_at_end[t_start - length]
+                    t, t_start = dept + t, t_start - length
+                    break
+        segs.append((org, t))
+        start = org.start if org else t_start
+        if start == 0 or text[start - 1] not in SEPARATORS:
+            break
+        # previous segment must end with a title
+        prev_end = start - 1
+        m = title_ending_at(text, prev_end, org_at_end)
+        if not m:
+            break
+        t_start, t = m
+    segs.reverse()
+    base_org: OrgHit | None = None
+    for org, t in segs:
+        if org is None and base_org is not None:
+            org_name = base_org.name
+            if base_org.parent and t not in ("书记", "副书记", "成员", "党组成员"):
+                org_name = base_org.parent
+            form = base_org.form
+            if org_name != base_org.name:
+                form = base_org.form[: len(base_org.form) - (len(base_org.name) - len(org_name))]
+            posts.append(Post(form + t, t, org_name))
+        elif org is not None:
+            base_org = org
+            posts.append(Post(org.form + t, t, org.name))
+        else:
+            posts.append(Post(t, t, None))
+    return posts

@@ -1,0 +1,95 @@
+"""Staging and commit: the dumps are written into a staging folder and moved into lod/ only when
+complete; recovery of a build that was killed midway, and `verify` against SHA256SUMS."""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+from pathlib import Path
+
+from ..errors import InputError
+from .cache import write_atomic
+from .dumps import FILES, SUMS
+from .void import sha256_file
+
+
+def recover(out_dir: Path) -> None:
+    """Finish or undo a publish that was interrupted: a staging folder marked COMPLETE is moved
+    into place (roll forward); an unmarked one is removed (the previous files were never touched)."""
+    if not out_dir.is_dir():
+        return
+    for staging in sorted(out_dir.glob(".staging-*")):
+        if (staging / "COMPLETE").exists():
+            commit_staging(staging, out_dir)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def mark_complete(staging: Path) -> None:
+    """Mark a staging folder ready to be moved into place, with the inode of each file: after an
+    interrupted exchange (see _move_over) the old file sits in staging under the new one's name,
+    and only the inode tells which of the two is in place."""
+    lines = "".join(f"{name} {(staging / name).stat().st_ino}\n" for name in FILES + (SUMS,)
+                    if (staging / name).exists())
+    write_atomic(staging / "COMPLETE", lines.encode("ascii"))
+
+
+def commit_staging(staging: Path, out_dir: Path) -> None:
+    moved = {}
+    for line in (staging / "COMPLETE").read_text(encoding="ascii", errors="replace").splitlines():
+        name, _, ino = line.partition(" ")
+        moved[name] = int(ino) if ino.isdigit() else None
+    for name in FILES + (SUMS,):
+        src, dst = staging / name, out_dir / name
+        if not src.exists():
+            continue
+        if moved.get(name) is not None and dst.exists() and dst.stat().st_ino == moved[name]:
+            continue                  # already in place: src is the old file, swapped out
+        _move_over(src, dst)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _move_over(src: Path, dst: Path) -> None:
+    """os.replace, but where Linux allows it by atomically exchanging the two names and then
+    removing the old file: ext4 flushes a file renamed over another at once (auto_da_alloc), which
+    held a rebuild of 1,000 pages up for about 0.4 s."""
+    if dst.exists() and _exchange(src, dst):
+        src.unlink()
+    else:
+        os.replace(src, dst)
+
+
+@functools.cache
+def _renameat2():
+    try:
+        import ctypes
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):         # not glibc ≥ 2.28: plain os.replace
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (renameat2 RENAME_EXCHANGE); False where that is not available."""
+    fn = _renameat2()
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    return fn is not None and fn(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
+
+
+def verify(out_dir: Path) -> list[str]:
+    """Problems with the published files against their SHA256SUMS (empty: all good)."""
+    out_dir = Path(out_dir)
+    recover(out_dir)
+    sums = out_dir / SUMS
+    if not sums.exists():
+        raise InputError(f"{out_dir}: no {SUMS} (not a gonghui dataset?)")
+    problems = []
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        digest, _, name = line.partition("  ")
+        path = out_dir / name
+        if not path.exists():
+            problems.append(f"{name}: missing")
+        elif sha256_file(path) != digest:
+            problems.append(f"{name}: SHA-256 differs from {SUMS}")
+    return problems

@@ -1,0 +1,485 @@
+"""Map the resolved corpus to RDF, following ontology/README.md (the core contract).
+
+The dataset is a set of named graphs that share no triple:
+- `graph/entities`: people, organisations, places, slogans, events, roles, newspapers, issues,
+  dates and the core of every post (member, organisation, role), built from the `Corpus`;
+- `graph/build`: the build as a prov:Activity;
+- `graph/page/{stem}`: one per source page — the page, its articles, the mentions pinned to its
+  text and the posts it attests (dated by its issue). A page graph is a pure function of the page
+  and its `PageRefs` (the IRIs its names resolve to in the corpus), so pages are mapped in
+  parallel, one at a time, and a page whose refs did not change can reuse its cached graph.
+
+Terms are pyoxigraph terms (fast to make, hash and serialise); graphs are `Triples`.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, fields
+from sys import intern
+
+import pyoxigraph as ox
+
+from .. import __version__, vocab
+from ..convert.resolve import Corpus, event_key, place_key
+from ..model import Item, PageEntities
+from ..vocab import DEFAULT_BASE
+from .iri import Minter, pinyin_label
+
+
+class _Namespace:
+    """vocab's namespaces as pyoxigraph IRIs: GH.Teaser, SCHEMA["name"]."""
+
+    def __init__(self, ns):
+        self._ns = str(ns)
+
+    def __getattr__(self, name: str) -> ox.NamedNode:      # a vocabulary term, kept
+        if name.startswith("_"):
+            raise AttributeError(name)
+        node = ox.NamedNode(self._ns + name)
+        setattr(self, name, node)
+        return node
+
+    def __getitem__(self, name: str) -> ox.NamedNode:      # any IRI under the namespace
+        return ox.NamedNode(self._ns + name)
+
+
+GH, OA, ORG, SCHEMA, TIME = (_Namespace(ns) for ns in (vocab.GH, vocab.OA, vocab.ORG, vocab.SCHEMA, vocab.TIME))
+PROV, RDFS, SKOS, XSD = (_Namespace(ns) for ns in (vocab.PROV, vocab.RDFS, vocab.SKOS, vocab.XSD))
+RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+
+
+class Triples(dict):
+    """A graph: a set of (subject, predicate, object) tuples of pyoxigraph terms, kept in
+    insertion order (dict keys). Plain tuples: an ox.Triple makes new term objects at every
+    attribute access, which costs more than the mapping itself."""
+
+    def add(self, spo: tuple) -> None:
+        self[spo] = None
+
+
+def Literal(value, lang: str | None = None, datatype: ox.NamedNode | None = None) -> ox.Literal:
+    """A literal the way rdflib made one: ints are xsd:integer, other values plain strings."""
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    if datatype is None and isinstance(value, int):
+        datatype = XSD.integer
+    return ox.Literal(str(value), datatype=datatype) if datatype else ox.Literal(str(value))
+
+
+BUILD_PATH = f"build/{__version__}"      # the build (a prov:Activity) under the base; every graph uses it
+ORG_CLASS = {"union": GH.TradeUnion, "party": GH.PartyBody, "government": GH.GovernmentBody,
+             "legislature": GH.Legislature, "company": GH.Company, "association": GH.Association,
+             "media": GH.MediaOrganisation, "school": GH.School}
+CREDIT_PROPERTY = {"reporter": GH.reporter, "correspondent": GH.correspondent, "photographer": GH.photographer,
+                   "author": SCHEMA.author, "speaker": SCHEMA.author}
+
+
+def zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
+
+
+def file_stem(source: str) -> str:
+    """The IRI-safe stem of a page's file name: 000_4b75a84f.txt → 000_4b75a84f. A name with other
+    characters (第一版.txt) gets its pinyin and a short hash of the name, so two pages never share
+    an IRI and the same file always gets the same one."""
+    stem = source.rsplit(".", 1)[0] if "." in source else source
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
+    if safe == stem and safe:
+        return safe
+    from .iri import short_hash, slug
+    return f"{slug(stem)}-{short_hash(source)}"
+
+
+class Mapper:
+    """Mints the IRIs of a corpus and maps it to graphs."""
+
+    def __init__(self, corpus: Corpus, base: str = DEFAULT_BASE):
+        self.c = corpus
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+        self.ID = _Namespace(self.base)
+        self.mint = Minter()
+        self._nodes: dict[str, dict] = {}
+        self._build = self.ID[BUILD_PATH]      # one object: every membership refers to it
+        self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
+        self.mint.assign("org", {k: k for k in corpus.organisations})
+        self.mint.assign("place", {k: p.display_name for k, p in corpus.places.items()})
+        self.mint.assign("slogan", {k: k for k in corpus.slogans})
+        self.mint.assign("event", {k: k.replace("@", " ") for k in corpus.events})
+        self.mint.assign("role", {r: r for r in self.roles()})
+        self.mint.assign("newspaper", {paper: paper for paper, _ in corpus.issues})
+
+    def roles(self) -> list[str]:
+        return sorted({role for p in self.c.people.values() for _, role in p.roles})
+
+    @staticmethod
+    def slug_texts(pe: PageEntities) -> set[str]:
+        """The texts `__init__` will likely make slugs of for this page's names (as above), so the
+        conversion workers can make them in parallel; a text missed here is made when minting."""
+        texts = {p.name for p in pe.people} | {post.role for p in pe.people for post in p.posts}
+        texts |= {o.name for o in pe.organisations} | {pl.name for pl in pe.places}
+        texts |= {s.label for s in pe.slogans} | {event_key(e.name, e.date).replace("@", " ") for e in pe.events}
+        if pe.document.issue and pe.document.issue.newspaper:
+            texts.add(pe.document.issue.newspaper)
+        return texts
+
+    # ------------------------------------------------------------ IRIs
+    def person(self, key): return self._entity("person", key)
+    def org(self, key): return self._entity("org", key)
+    def place(self, key): return self._entity("place", key)
+    def slogan(self, key): return self._entity("slogan", key)
+    def event(self, key): return self._entity("event", key)
+    def role(self, key): return self._entity("role", key)
+    def newspaper(self, name): return self._entity("newspaper", name)
+    def issue(self, paper, date): return self.ID[f"issue/{self.mint('newspaper', paper)}/{date}"]
+    def page(self, k): return self.ID[f"page/{file_stem(self.c.sources[k])}"]
+    def article(self, k, n): return self.ID[f"article/{file_stem(self.c.sources[k])}/{n}"]
+    def date(self, iso): return self.ID[f"date/{iso}"]
+    def build(self): return self._build
+    def software(self): return self.ID[f"software/gonghui/{__version__}"]
+
+    def _entity(self, kind: str, key: str) -> ox.NamedNode:
+        """One IRI object per entity: an organisation or a role recurs in thousands of triples, and
+        at 10,000 pages separate copies cost hundreds of megabytes."""
+        nodes = self._nodes.setdefault(kind, {})
+        node = nodes.get(key)
+        if node is None:
+            node = nodes[key] = self.ID[f"{kind}/{self.mint(kind, key)}"]
+        return node
+
+    def membership(self, person_key, org, role):
+        return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
+
+    def graph_name(self, k: int | str) -> ox.NamedNode:
+        return self.ID[f"graph/page/{file_stem(self.c.sources[k])}" if isinstance(k, int) else f"graph/{k}"]
+
+    def _label(self, g, node, text):
+        g.add((node, RDFS.label, zh(text)))
+        py = pinyin_label(text)
+        if py:
+            g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
+
+    # ------------------------------------------------------------ the build
+    def build_graph(self) -> Triples:
+        g = Triples()
+        b, sw = self.build(), self.software()
+        g.add((b, RDF.type, PROV.Activity))
+        g.add((b, RDFS.label, Literal(f"gonghui build {__version__}", lang="en")))
+        g.add((b, PROV.wasAssociatedWith, sw))
+        g.add((sw, RDF.type, PROV.SoftwareAgent))
+        g.add((sw, SCHEMA.name, Literal("gonghui")))
+        g.add((sw, SCHEMA.softwareVersion, Literal(__version__)))
+        for k in range(len(self.c.sources)):
+            g.add((b, PROV.used, self.page(k)))
+        return g
+
+    # ------------------------------------------------------------ entities
+    def entities_graph(self, g=None):
+        """The entities graph, added to `g` (a new `Triples` by default; the build passes its
+        validation index, so the graph is held once)."""
+        g = Triples() if g is None else g
+        for key, p in self.c.people.items():
+            node = self.person(key)
+            g.add((node, RDF.type, SCHEMA.Person))
+            g.add((node, SCHEMA.name, zh(p.name)))
+            self._label(g, node, p.name)
+            for org, role in sorted(p.roles):
+                if org in self.c.organisations:
+                    m = self.membership(key, org, role)
+                    g.add((m, RDF.type, ORG.Membership))
+                    g.add((m, ORG.member, node))
+                    g.add((m, ORG.organization, self.org(org)))
+                    g.add((m, ORG.role, self.role(role)))
+                    g.add((m, PROV.wasGeneratedBy, self.build()))
+        for key, o in self.c.organisations.items():
+            node = self.org(key)
+            g.add((node, RDF.type, ORG.Organization))
+            if o.kind in ORG_CLASS:
+                g.add((node, RDF.type, ORG_CLASS[o.kind]))
+            g.add((node, SCHEMA.name, zh(o.name)))
+            self._label(g, node, o.name)
+            for form in sorted(o.forms - {o.name}):
+                g.add((node, SKOS.altLabel, zh(form)))
+            if o.parent and o.parent in self.c.organisations:
+                g.add((node, ORG.subOrganizationOf, self.org(o.parent)))
+        for key, pl in self.c.places.items():
+            node = self.place(key)
+            g.add((node, RDF.type, SCHEMA.Place))
+            for name in sorted(pl.names):
+                g.add((node, SCHEMA.name, zh(name)))
+            self._label(g, node, pl.display_name)
+            if pl.code:
+                g.add((node, RDF.type, SCHEMA.AdministrativeArea))
+                g.add((node, GH.divisionCode, Literal(pl.code)))
+            if pl.level:
+                g.add((node, GH.divisionLevel, Literal(pl.level)))
+        scheme = self.ID["slogans"]
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, SKOS.prefLabel, zh("口号与提法")))
+        g.add((scheme, RDFS.label, Literal("Slogans, campaigns and formulas", lang="en")))
+        for key, s in self.c.slogans.items():
+            node = self.slogan(key)
+            g.add((node, RDF.type, GH.Slogan))
+            g.add((node, RDF.type, SKOS.Concept))
+            g.add((node, SKOS.prefLabel, zh(s.label)))
+            g.add((node, SKOS.inScheme, scheme))
+            for v in sorted(s.variants - {s.label}):
+                g.add((node, SKOS.altLabel, zh(v)))
+            self._label(g, node, s.label)
+        for key, e in self.c.events.items():
+            node = self.event(key)
+            g.add((node, RDF.type, SCHEMA.Event))
+            g.add((node, SCHEMA.name, zh(e.name)))
+            if e.date:
+                g.add((node, SCHEMA.startDate, Literal(e.date, datatype=XSD.date)))
+        for role in self.roles():
+            node = self.role(role)
+            g.add((node, RDF.type, ORG.Role))
+            g.add((node, RDF.type, SKOS.Concept))
+            g.add((node, SKOS.prefLabel, zh(role)))
+            self._label(g, node, role)
+        for (paper, date), (k, issue) in self.c.issues.items():
+            self._issue(g, paper, date, k, issue)
+        return g
+
+    def _issue(self, g: Triples, paper_name: str, date: str, k: int, issue) -> None:
+        node, paper = self.issue(paper_name, date), self.newspaper(paper_name)
+        g.add((paper, RDF.type, SCHEMA.Newspaper))
+        g.add((paper, RDF.type, ORG.Organization))
+        g.add((paper, RDF.type, GH.MediaOrganisation))
+        g.add((paper, SCHEMA.name, zh(paper_name)))
+        self._label(g, paper, paper_name)
+        g.add((paper, SKOS.altLabel, zh("本报")))
+        if issue.cn_number:
+            g.add((paper, GH.cnSerial, Literal(issue.cn_number)))
+        if issue.postal_code:
+            g.add((paper, GH.postalDistributionCode, Literal(issue.postal_code)))
+        g.add((node, RDF.type, SCHEMA.PublicationIssue))
+        g.add((node, SCHEMA.isPartOf, paper))
+        g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
+        g.add((node, SCHEMA.issueNumber, Literal(issue.issue_number or issue.total_number or date.replace("-", ""))))
+        if issue.total_number:
+            g.add((node, GH.runningNumber, Literal(issue.total_number)))
+        for prop, value in ((GH.weekday, issue.weekday), (GH.lunarDate, issue.lunar_date), (SCHEMA.address, issue.address)):
+            if value:
+                g.add((node, prop, zh(value)))
+        for prop, value in ((SCHEMA.postalCode, issue.postcode), (SCHEMA.email, issue.email),
+                            (GH.printPermit, issue.print_permit)):
+            if value:
+                g.add((node, prop, Literal(value)))
+        for label, number in sorted(issue.phones.items()):
+            g.add((node, SCHEMA.telephone, Literal(f"{label}: {number}")))
+        for _, url in sorted(issue.websites.items()):
+            g.add((node, SCHEMA.url, Literal(url)))
+        if issue.publisher and issue.publisher in self.c.organisations:
+            g.add((node, SCHEMA.publisher, self.org(issue.publisher)))
+            g.add((paper, SCHEMA.publisher, self.org(issue.publisher)))
+        editor = self.c.person_key.get((k, issue.editor)) if issue.editor else None
+        if editor:
+            g.add((node, SCHEMA.editor, self.person(editor)))
+        instant = self.date(date)
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
+
+    # ------------------------------------------------------------ one page
+    def page_refs(self, k: int, names: PageNames) -> PageRefs:
+        """Everything page k's graph needs from the corpus (see `page_graph`)."""
+        iris: dict[tuple, str] = {}
+        for name in names.people:
+            key = self.c.person_key.get((k, name))
+            if key:
+                iris[("person", name)] = self.person(key).value
+        for name in names.orgs:
+            iris[("org", name)] = self.org(name).value
+        for key in names.places:
+            iris[("place", key)] = self.place(key).value
+        for label in names.slogans:
+            iris[("slogan", label)] = self.slogan(label).value
+        for key in names.events:
+            iris[("event", key)] = self.event(key).value
+        for name, org, role in names.posts:
+            if org in self.c.organisations:
+                m = self.membership(self.c.person_key[(k, name)], org, role)
+                iris[("membership", name, org, role)] = m.value
+        if names.issue:
+            iris[("issue",)] = self.issue(*names.issue).value
+        return PageRefs(self.base, file_stem(self.c.sources[k]), tuple(sorted(iris.items())))
+
+    def page_graph(self, k: int, pe: PageEntities) -> Triples:
+        return page_graph(pe, self.page_refs(k, PageNames.of(pe)))
+
+
+@dataclass(frozen=True)
+class PageNames:
+    """The names on a page that its graph resolves through the corpus: a few strings, kept for
+    every page during a build so a cached page graph is found without loading the page."""
+    people: tuple          # people and credited names
+    orgs: tuple
+    places: tuple          # place keys
+    slogans: tuple
+    events: tuple          # event keys
+    posts: tuple           # (person name, organisation, role)
+    issue: tuple | None    # (newspaper, date)
+
+    def interned(self) -> PageNames:
+        """The same names, each string the one copy the interpreter keeps (sys.intern): a build
+        holds the names of every page, and the same names recur from page to page."""
+        def names(values: tuple) -> tuple:
+            return tuple(intern(v) if isinstance(v, str) else names(v) for v in values)
+        values = (getattr(self, f.name) for f in fields(self))
+        return PageNames(*(None if v is None else names(v) for v in values))
+
+    @classmethod
+    def of(cls, pe: PageEntities) -> PageNames:
+        doc = pe.document
+        people = {p.name for p in pe.people} | {c.name for item in doc.items for c in item.credits}
+        posts = {(p.name, post.org, post.role) for p in pe.people for post in p.posts if post.org}
+        issue = doc.issue
+        return cls(tuple(sorted(people)), tuple(sorted({o.name for o in pe.organisations})),
+                   tuple(sorted({place_key(p.code, p.name) for p in pe.places})),
+                   tuple(sorted({s.label for s in pe.slogans})),
+                   tuple(sorted({event_key(e.name, e.date) for e in pe.events})), tuple(sorted(posts)),
+                   (issue.newspaper, issue.date) if issue and issue.newspaper and issue.date else None)
+
+
+@dataclass(frozen=True)
+class PageRefs:
+    """What a page graph takes from the rest of the corpus: the base IRI, the page's file stem and
+    the IRIs its names resolve to — ((kind, key…), IRI) pairs, sorted. `page_graph(pe, refs)` reads
+    nothing else, so (the page, its refs) is a complete cache key for its graph."""
+    base: str
+    stem: str
+    iris: tuple
+
+    def digest(self) -> str:
+        data = json.dumps([__version__, self.base, self.stem, self.iris], ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+class _PageIds:
+    """The IRIs of one page's graph, from its refs."""
+
+    def __init__(self, refs: PageRefs):
+        self.ID = _Namespace(refs.base)
+        self.stem = refs.stem
+        self.table = dict(refs.iris)
+        self.page = self.ID[f"page/{refs.stem}"]
+        self.build = self.ID[BUILD_PATH]
+
+    def ref(self, *key) -> ox.NamedNode | None:
+        iri = self.table.get(key)
+        return ox.NamedNode(iri) if iri else None
+
+    def article(self, n: int) -> ox.NamedNode:
+        return self.ID[f"article/{self.stem}/{n}"]
+
+    def date(self, iso: str) -> ox.NamedNode:
+        return self.ID[f"date/{iso}"]
+
+
+def page_graph(pe: PageEntities, refs: PageRefs) -> Triples:
+    """The named graph of one page: the page, its items, the mentions and the posts it attests."""
+    ids = _PageIds(refs)
+    g = Triples()
+    doc = pe.document
+    page = ids.page
+    g.add((page, RDF.type, GH.SourcePage))
+    g.add((page, RDF.type, PROV.Entity))
+    g.add((page, GH.fileName, Literal(doc.page.source)))
+    g.add((page, GH.sha256, Literal(doc.page.sha256)))
+    g.add((page, GH.encoding, Literal(doc.page.encoding)))
+    g.add((page, GH.normalisedText, zh(doc.page.text)))
+    issue_node, date = ids.ref("issue"), None
+    if issue_node is not None:
+        date = doc.issue.date
+        g.add((issue_node, GH.sourcePage, page))
+    for n, item in enumerate(doc.items, start=1):
+        _item(g, ids, n, item, issue_node, date)
+    _mentions(g, ids, pe)
+    _posts(g, ids, pe, date)
+    return g
+
+
+def _item(g: Triples, ids: _PageIds, n: int, item: Item, issue_node, date) -> None:
+    node = ids.article(n)
+    if item.kind == "photo":
+        g.add((node, RDF.type, SCHEMA.Photograph))
+        if item.paragraphs:
+            g.add((node, SCHEMA.caption, zh("\n".join(p.text for p in item.paragraphs))))
+    elif item.kind == "teaser":
+        g.add((node, RDF.type, GH.Teaser))
+        if item.jump:
+            g.add((node, GH.jumpTo, zh(item.jump.text)))
+    else:
+        g.add((node, RDF.type, SCHEMA.NewsArticle))
+        g.add((node, GH.itemKind, Literal(item.kind)))
+        if item.kind == "speech":
+            g.add((node, RDF.type, GH.Speech))
+        if item.kind == "commentary":
+            g.add((node, RDF.type, SCHEMA.OpinionNewsArticle))
+        if item.paragraphs:
+            g.add((node, SCHEMA.articleBody, zh("\n".join(p.text for p in item.paragraphs))))
+    headline = item.headline.text if item.headline else None
+    if headline is None and item.kind not in ("photo", "teaser"):
+        first = item.paragraphs[0].text if item.paragraphs else ""
+        headline = first[:24] + ("…" if len(first) > 24 else "")
+    if headline:
+        g.add((node, SCHEMA.headline, zh(headline.replace("\u3000", " "))))
+    for prop, span in ((GH.kicker, item.kicker), (SCHEMA.alternativeHeadline, item.subheadline),
+                       (SCHEMA.articleSection, item.section), (SCHEMA.dateline, item.dateline)):
+        if span:
+            g.add((node, prop, zh(span.text.replace("\n", " "))))
+    g.add((node, SCHEMA.position, Literal(n)))
+    g.add((node, GH.sourcePage, ids.page))
+    g.add((node, PROV.wasDerivedFrom, ids.page))
+    g.add((node, PROV.wasGeneratedBy, ids.build))
+    g.add((node, GH.startOffset, Literal(item.start)))
+    g.add((node, GH.endOffset, Literal(item.end)))
+    if issue_node is not None:
+        g.add((node, SCHEMA.isPartOf, issue_node))
+        g.add((issue_node, SCHEMA.hasPart, node))
+        g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
+    for c in item.credits:
+        person = ids.ref("person", c.name)
+        if person is not None:
+            g.add((node, CREDIT_PROPERTY[c.role], person))
+
+
+def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
+    targets = [("person", ids.ref("person", p.name), p.mentions) for p in pe.people]
+    targets += [("org", ids.ref("org", o.name), o.mentions) for o in pe.organisations]
+    targets += [("place", ids.ref("place", place_key(p.code, p.name)), p.mentions) for p in pe.places]
+    targets += [("slogan", ids.ref("slogan", s.label), s.mentions) for s in pe.slogans]
+    targets += [("event", ids.ref("event", event_key(e.name, e.date)), e.mentions) for e in pe.events]
+    for kind, target, mentions in targets:
+        for m in mentions:
+            if m.item is not None:
+                g.add((ids.article(m.item + 1), SCHEMA.mentions, target))
+            ann = f"{ids.ID._ns}mention/{ids.stem}/{m.start}-{m.end}-{kind}"
+            node, tgt, sel = ox.NamedNode(ann), ox.NamedNode(f"{ann}#target"), ox.NamedNode(f"{ann}#selector")
+            g.add((node, RDF.type, OA.Annotation))
+            g.add((node, OA.hasBody, target))
+            g.add((node, OA.hasTarget, tgt))
+            g.add((node, PROV.wasGeneratedBy, ids.build))
+            g.add((tgt, RDF.type, OA.SpecificResource))
+            g.add((tgt, OA.hasSource, ids.page))
+            g.add((tgt, OA.hasSelector, sel))
+            g.add((sel, RDF.type, OA.TextPositionSelector))
+            g.add((sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
+            g.add((sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
+            g.add((sel, OA.exact, zh(m.text)))
+
+
+def _posts(g: Triples, ids: _PageIds, pe: PageEntities, date: str | None) -> None:
+    """What this page attests of each post: the title as printed, the article, the date."""
+    for p in pe.people:
+        for post in p.posts:
+            node = ids.ref("membership", p.name, post.org, post.role) if post.org else None
+            if node is None:
+                continue
+            g.add((node, GH.postTitle, zh(post.title)))
+            if post.mention and post.mention.item is not None:
+                g.add((node, PROV.wasDerivedFrom, ids.article(post.mention.item + 1)))
+            if date:
+                g.add((node, GH.attestedAt, ids.date(date)))

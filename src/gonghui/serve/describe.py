@@ -1,0 +1,240 @@
+"""What a resource's page shows, read from the store inside a worker: its own triples (and those of
+its blank nodes), its label, the posts it holds or has, the articles that mention it, an issue's contents."""
+from __future__ import annotations
+
+import json
+
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, Store, Triple, serialize
+
+from .prefixes import PREFIXES, tidy_turtle
+
+_RDF, _RDFS, _SCHEMA, _SKOS, _ORG, _OA, _GH, _TIME, _DCT = (
+    PREFIXES[p] for p in ("rdf", "rdfs", "schema", "skos", "org", "oa", "gh", "time", "dcterms"))
+RDF_TYPE = NamedNode(_RDF + "type")
+DEFAULT = DefaultGraph()
+# The first of these a resource has is its label; Chinese (@zh) wins over pinyin.
+LABEL_PREDICATES = [NamedNode(i) for i in (_SCHEMA + "name", _SKOS + "prefLabel", _SCHEMA + "headline",
+                                           _RDFS + "label", _DCT + "title", _SCHEMA + "caption")]
+MAX_DESCRIPTION = 5000     # triples in one resource description
+MAX_ROWS = 300             # rows of each list on an HTML page
+SNIPPET = 40               # characters of context either side of a mention
+
+
+def term(t) -> dict:
+    """A pyoxigraph term as a small JSON-able dict (the pages module renders these)."""
+    if isinstance(t, NamedNode):
+        return {"t": "iri", "v": t.value}
+    if isinstance(t, BlankNode):
+        return {"t": "bnode", "v": t.value}
+    if isinstance(t, Literal):
+        d = {"t": "lit", "v": t.value}
+        if t.language:
+            d["lang"] = t.language
+        elif t.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            d["dt"] = t.datatype.value
+        return d
+    return {"t": "lit", "v": str(t)}
+
+
+def _key(t) -> str:
+    return str(t)
+
+
+def _triples(store: Store, s=None, p=None, o=None, limit: int = MAX_DESCRIPTION):
+    """Triples matching the pattern in the default graph (which holds the merge of all graphs)."""
+    out = []
+    for q in store.quads_for_pattern(s, p, o, DEFAULT):
+        out.append((q.subject, q.predicate, q.object))
+        if len(out) >= limit:
+            break
+    out.sort(key=lambda t: (_key(t[0]), _key(t[1]), _key(t[2])))
+    return out
+
+
+def _first(store: Store, s, p):
+    """The first object of (s, p), Chinese literals preferred, or None."""
+    objs = [q.object for q in store.quads_for_pattern(s, NamedNode(p) if isinstance(p, str) else p, None, DEFAULT)]
+    if not objs:
+        return None
+    objs.sort(key=lambda o: (not _is_chinese(o), _key(o)))
+    return objs[0]
+
+
+def _is_chinese(t) -> bool:
+    lang = (t.language or "").lower() if isinstance(t, Literal) else ""
+    return lang == "zh" or (lang.startswith("zh-") and "latn" not in lang)
+
+
+def _exists(store: Store, node) -> bool:
+    for _ in store.quads_for_pattern(node, None, None, DEFAULT):
+        return True
+    for _ in store.quads_for_pattern(None, None, node, DEFAULT):
+        return True
+    return False
+
+
+def description(store: Store, node: NamedNode) -> list:
+    """The resource's own triples, plus those of its blank nodes and `#fragment` sub-resources
+    (a mention's `#target` and `#selector`), which have no page of their own."""
+    prefix = node.value + "#"
+    todo, done, out = [node], set(), []
+    while todo and len(out) < MAX_DESCRIPTION:
+        s = todo.pop()
+        if s in done:
+            continue
+        done.add(s)
+        for t in _triples(store, s=s):
+            out.append(t)
+            o = t[2]
+            if isinstance(o, BlankNode) or (isinstance(o, NamedNode) and o.value.startswith(prefix)):
+                todo.append(o)
+    return out
+
+
+def label(store: Store, node) -> str | None:
+    if not isinstance(node, NamedNode):
+        return None
+    for p in LABEL_PREDICATES:
+        o = _first(store, node, p)
+        if o is not None:
+            return o.value
+    return None
+
+
+def _date_of(store: Store, article) -> str | None:
+    d = _first(store, article, _SCHEMA + "datePublished")
+    if d is None:
+        issue = _first(store, article, _SCHEMA + "isPartOf")
+        d = _first(store, issue, _SCHEMA + "datePublished") if isinstance(issue, NamedNode) else None
+    return d.value if d is not None else None
+
+
+def _int(t) -> int | None:
+    try:
+        return int(t.value)
+    except (AttributeError, ValueError):
+        return None
+
+
+def mentions(store: Store, node: NamedNode) -> list[dict]:
+    """Where the resource is named: article, date, and the text around each mention."""
+    texts, articles_on, rows, annotated = {}, {}, [], set()
+    for ann, _, _ in _triples(store, p=NamedNode(_OA + "hasBody"), o=node, limit=MAX_ROWS):
+        target = _first(store, ann, _OA + "hasTarget")
+        page = _first(store, target, _OA + "hasSource") if target is not None else None
+        sel = _first(store, target, _OA + "hasSelector") if target is not None else None
+        start = _int(_first(store, sel, _OA + "start")) if sel is not None else None
+        end = _int(_first(store, sel, _OA + "end")) if sel is not None else None
+        exact = _first(store, sel, _OA + "exact") if sel is not None else None
+        row = {"annotation": ann.value, "exact": exact.value if exact is not None else None,
+               "start": start, "article": None, "headline": None, "date": None, "before": "", "after": ""}
+        if page is not None:
+            if page not in texts:
+                text = _first(store, page, _GH + "normalisedText")
+                texts[page] = text.value if text is not None else ""
+                articles_on[page] = [(a, _int(_first(store, a, _GH + "startOffset")),
+                                      _int(_first(store, a, _GH + "endOffset")))
+                                     for a, _, _ in _triples(store, p=NamedNode(_GH + "sourcePage"), o=page)]
+            text = texts[page]
+            if start is not None and end is not None and end <= len(text):
+                row["before"] = text[max(0, start - SNIPPET):start].replace("\n", " ")
+                row["after"] = text[end:end + SNIPPET].replace("\n", " ")
+                row["exact"] = text[start:end]
+                for a, a_start, a_end in articles_on[page]:
+                    if a_start is not None and a_end is not None and a_start <= start < a_end:
+                        row["article"] = a.value
+                        break
+        if row["article"]:
+            article = NamedNode(row["article"])
+            annotated.add(row["article"])
+            row["headline"] = label(store, article)
+            row["date"] = _date_of(store, article)
+        rows.append(row)
+    # Articles that say they mention the resource but carry no positioned annotation.
+    for article, _, _ in _triples(store, p=NamedNode(_SCHEMA + "mentions"), o=node, limit=MAX_ROWS):
+        if article.value not in annotated:
+            rows.append({"annotation": None, "exact": None, "start": None, "article": article.value,
+                         "headline": label(store, article), "date": _date_of(store, article),
+                         "before": "", "after": ""})
+    rows.sort(key=lambda r: (r["date"] or "9999", r["article"] or "", r["start"] or 0))
+    return rows[:MAX_ROWS]
+
+
+def _dates(store: Store, membership) -> list[str]:
+    out = []
+    for inst in (q.object for q in store.quads_for_pattern(membership, NamedNode(_GH + "attestedAt"), None, DEFAULT)):
+        d = _first(store, inst, _TIME + "inXSDDate")
+        if d is not None:
+            out.append(d.value)
+    return sorted(set(out))
+
+
+def posts(store: Store, node: NamedNode, by: str) -> list[dict]:
+    """Memberships of a person (by="member") or in an organisation (by="organization"), by date."""
+    rows = []
+    for m, _, _ in _triples(store, p=NamedNode(_ORG + by), o=node, limit=MAX_ROWS):
+        title = _first(store, m, _GH + "postTitle")
+        rows.append({"membership": m.value,
+                     "person": getattr(_first(store, m, _ORG + "member"), "value", None),
+                     "org": getattr(_first(store, m, _ORG + "organization"), "value", None),
+                     "role": getattr(_first(store, m, _ORG + "role"), "value", None),
+                     "title": title.value if title is not None else None,
+                     "dates": _dates(store, m)})
+    rows.sort(key=lambda r: ((r["dates"] or ["9999"])[0], r["title"] or "", r["membership"]))
+    return rows
+
+
+def contents(store: Store, issue: NamedNode) -> list[dict]:
+    """The items of an issue in page order."""
+    rows = []
+    for a, _, _ in _triples(store, p=NamedNode(_SCHEMA + "isPartOf"), o=issue, limit=MAX_ROWS):
+        page = _first(store, a, _GH + "sourcePage")
+        rows.append({"article": a.value, "headline": label(store, a),
+                     "page": page.value if page is not None else "",
+                     "position": _int(_first(store, a, _SCHEMA + "position")) or 0})
+    rows.sort(key=lambda r: (r["page"], r["position"], r["article"]))
+    return rows
+
+
+def page_data(store: Store, node: NamedNode) -> dict:
+    """Everything the HTML page of one resource shows, as plain JSON-able data."""
+    own = description(store, node)
+    incoming = _triples(store, o=node, limit=MAX_ROWS)
+    types = sorted({t[2].value for t in own if t[0] == node and t[1] == RDF_TYPE})
+    data = {
+        "iri": node.value,
+        "label": label(store, node),
+        "types": types,
+        "triples": [[term(s), term(p), term(o)] for s, p, o in own],
+        "incoming": [[term(s), term(p)] for s, p, _ in incoming],
+        "mentions": mentions(store, node),
+        "posts": posts(store, node, "member") if _SCHEMA + "Person" in types else [],
+        "members": posts(store, node, "organization") if _ORG + "Organization" in types else [],
+        "contents": contents(store, node) if _SCHEMA + "PublicationIssue" in types else [],
+    }
+    # Labels for every IRI the page links to, so links read as names rather than IRIs.
+    iris = {t["v"] for row in data["triples"] + data["incoming"] for t in row if t["t"] == "iri"}
+    iris |= {r[k] for r in data["posts"] + data["members"] for k in ("person", "org", "role") if r[k]}
+    iris |= set(types)
+    data["labels"] = {i: lab for i in sorted(iris)[:2000] if (lab := label(store, NamedNode(i)))}
+    return data
+
+
+def describe(store: Store, job: dict) -> tuple[int, str, bytes]:
+    """Find the first candidate IRI the data knows and describe it as RDF or as page data."""
+    for iri in job["candidates"]:
+        try:
+            node = NamedNode(iri)
+        except ValueError:      # not an IRI at all (a stray %FF or %3C in the path): unknown
+            continue
+        if _exists(store, node):
+            break
+    else:
+        return 404, "text/plain", f"nothing is known about <{job['candidates'][0]}>".encode()
+    if job.get("rdf"):
+        fmt_name, media = job["rdf"]
+        fmt = getattr(RdfFormat, fmt_name)
+        triples = [Triple(*t) for t in description(store, node)]
+        body = serialize(triples, None, fmt, prefixes=PREFIXES if fmt == RdfFormat.TURTLE else None)
+        return 200, media, tidy_turtle(body) if fmt == RdfFormat.TURTLE else body
+    return 200, "application/json", json.dumps(page_data(store, node), ensure_ascii=False).encode()

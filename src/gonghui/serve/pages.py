@@ -1,0 +1,369 @@
+"""HTML of the linked-data server: the query page, resource pages, the ontology and downloads.
+
+All data is untrusted text from newspaper pages, so every value goes through `esc` (html.escape)
+before it reaches the page. Terms arrive as the small dicts of `sparql_worker.term`:
+{"t": "iri"|"bnode"|"lit", "v": value, "lang"?: tag, "dt"?: datatype}.
+"""
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from html import escape
+
+from .prefixes import PREFIXES
+
+ID_PREFIX = "https://w3id.org/gonghui/id/"
+LONG_TEXT = 300     # characters of a literal shown before "show all"
+
+
+def esc(text) -> str:
+    return escape(str(text), quote=True)
+
+
+@dataclass
+class Linker:
+    """Turns IRIs into links on this server and into short prefixed names.
+
+    `local` maps IRI prefixes to paths here: the data base → /id/, and the vocabulary
+    (https://w3id.org/gonghui/ontology#…, …/shapes#…) → /ontology#…, /shapes#… when served.
+    """
+    base: str
+    local: dict[str, str] = field(default_factory=dict)
+
+    def href(self, iri: str) -> str | None:
+        for prefix, path in sorted({self.base: "/id/", **self.local}.items(), key=lambda kv: -len(kv[0])):
+            if iri.startswith(prefix):
+                return path + urllib.parse.quote(iri[len(prefix):], safe="/#-_.~:@!$&'()*+,;=%")
+        if iri.startswith(("http://", "https://")):
+            return iri
+        return None
+
+    def curie(self, iri: str) -> str:
+        if iri.startswith(self.base):
+            return "id:" + iri[len(self.base):]
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if iri.startswith(ns) and iri != ns:
+                return f"{prefix}:{iri[len(ns):]}"
+        return iri
+
+
+# ------------------------------------------------------------------ building blocks
+
+def layout(title: str, body: str, *, head: str = "", wide: bool = False) -> str:
+    return f"""<!doctype html>
+<html lang="zh">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)} · gonghui</title>
+<link rel="stylesheet" href="/static/gonghui.css">
+{head}
+</head>
+<body>
+<header class="site">
+  <a class="brand" href="/">gonghui 工会报 LOD</a>
+  <nav><a href="/">SPARQL</a> <a href="/download/">Downloads</a> <a href="/.well-known/void">VoID</a>
+  <a href="/ontology">Ontology</a> <a href="/shapes">Shapes</a></nav>
+</header>
+<main{' class="wide"' if wide else ''}>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def link(iri: str, linker: Linker, labels: dict[str, str], *, show_curie: bool = True) -> str:
+    text = labels.get(iri)
+    href = linker.href(iri)
+    inner = esc(text) if text else f"<code>{esc(linker.curie(iri))}</code>"
+    if text and show_curie:
+        inner += f' <small class="curie">{esc(linker.curie(iri))}</small>'
+    return f'<a href="{esc(href)}">{inner}</a>' if href else inner
+
+
+def render_term(t: dict, linker: Linker, labels: dict[str, str]) -> str:
+    if t["t"] == "iri":
+        return link(t["v"], linker, labels)
+    if t["t"] == "bnode":
+        return f'<span class="bnode">_:{esc(t["v"])}</span>'
+    value = t["v"]
+    if len(value) > LONG_TEXT:
+        shown = (f'<details><summary>{esc(value[:LONG_TEXT])}…</summary>'
+                 f'<div class="long">{esc(value)}</div></details>')
+    else:
+        shown = f'<span class="lit">{esc(value)}</span>'
+    if "lang" in t:
+        shown += f' <small class="lang">@{esc(t["lang"])}</small>'
+    elif "dt" in t:
+        shown += f' <small class="dt">{esc(linker.curie(t["dt"]))}</small>'
+    return shown
+
+
+def property_table(rows: list[list[dict]], linker: Linker, labels: dict[str, str]) -> str:
+    """Rows of (predicate, object) → a table with one line per predicate."""
+    grouped: dict[str, list[dict]] = {}
+    for p, o in rows:
+        grouped.setdefault(p["v"], []).append(o)
+    lines = []
+    for p in sorted(grouped, key=lambda i: (i != PREFIXES["rdf"] + "type", linker.curie(i))):
+        values = "".join(f"<li>{render_term(o, linker, labels)}</li>" for o in grouped[p])
+        lines.append(f'<tr><th>{link(p, linker, labels, show_curie=False)}</th><td><ul>{values}</ul></td></tr>')
+    return f'<table class="props">{"".join(lines)}</table>'
+
+
+def _fragment(iri: str) -> str:
+    return iri.split("#", 1)[1] if "#" in iri else ""
+
+
+# ------------------------------------------------------------------ pages
+
+def resource_page(data: dict, linker: Linker) -> str:
+    """The page of one resource: names, posts by date, mentions with snippets, all its triples."""
+    labels = data.get("labels", {})
+    iri = data["iri"]
+    title = data.get("label") or linker.curie(iri)
+    parts = [f"<h1>{esc(title)}</h1>",
+             f'<p class="iri"><code>{esc(iri)}</code></p>']
+    if data["types"]:
+        parts.append('<p class="types">' + " · ".join(link(t, linker, labels) for t in data["types"]) + "</p>")
+    own = linker.href(iri) or ""
+    path = own.split("#")[0]
+    parts.append('<p class="formats">' + " · ".join(
+        f'<a href="{esc(path + suffix)}">{name}</a>' for suffix, name in
+        ((".ttl", "Turtle"), (".nt", "N-Triples"), (".jsonld", "JSON-LD"), (".rdf", "RDF/XML"))) + "</p>")
+
+    if data.get("posts"):
+        parts.append("<h2>Posts 职务 (by date)</h2>" + _posts_table(data["posts"], "org", linker, labels))
+    if data.get("members"):
+        parts.append("<h2>Posts in this organisation</h2>" + _posts_table(data["members"], "person", linker, labels))
+    if data.get("contents"):
+        items = "".join(
+            f'<li value="{int(r["position"])}">{link(r["article"], linker, {r["article"]: r["headline"]} if r["headline"] else {}, show_curie=False)}</li>'
+            for r in data["contents"])
+        parts.append(f"<h2>Contents 目录</h2><ol class='contents'>{items}</ol>")
+    if data.get("mentions"):
+        parts.append("<h2>Mentioned in 提及</h2>" + _mentions_table(data["mentions"], linker))
+
+    # Own triples, grouped by subject: the resource first, then its #fragments and blank nodes.
+    by_subject: dict[str, list] = {}
+    for s, p, o in data["triples"]:
+        by_subject.setdefault(s["v"], []).append([p, o])
+    parts.append("<h2>Properties</h2>")
+    for subject in sorted(by_subject, key=lambda v: (v != iri, v)):
+        if subject != iri:
+            anchor = _fragment(subject)
+            parts.append(f'<h3 id="{esc(anchor)}"><code>{esc(linker.curie(subject) if anchor else "_:" + subject)}</code></h3>')
+        parts.append(property_table(by_subject[subject], linker, labels))
+    if data.get("incoming"):
+        rows = "".join(f"<tr><td>{render_term(s, linker, labels)}</td><td>{link(p['v'], linker, labels, show_curie=False)}</td></tr>"
+                       for s, p in data["incoming"])
+        parts.append(f'<h2>Referenced by</h2><table class="incoming">{rows}</table>')
+    return layout(title, "\n".join(parts))
+
+
+def _dates(dates: list[str]) -> str:
+    if not dates:
+        return "—"
+    if len(dates) == 1:
+        return esc(dates[0])
+    return f"{esc(dates[0])} … {esc(dates[-1])} <small>({len(dates)}×)</small>"
+
+
+def _posts_table(rows: list[dict], other: str, linker: Linker, labels: dict[str, str]) -> str:
+    head = "Organisation 组织" if other == "org" else "Person 人物"
+    lines = []
+    for r in rows:
+        title = r["title"] or labels.get(r["role"] or "", "")
+        lines.append(
+            f'<tr><td class="date">{_dates(r["dates"])}</td><td>{link(r["membership"], linker, {r["membership"]: title}, show_curie=False) if title else ""}</td>'
+            f'<td>{link(r["role"], linker, labels, show_curie=False) if r["role"] else ""}</td>'
+            f'<td>{link(r[other], linker, labels, show_curie=False) if r[other] else ""}</td></tr>')
+    return (f'<table class="posts"><tr><th>Attested 日期</th><th>Post as printed 职务</th><th>Role</th>'
+            f'<th>{head}</th></tr>{"".join(lines)}</table>')
+
+
+def _mentions_table(rows: list[dict], linker: Linker) -> str:
+    lines = []
+    for r in rows:
+        article = ""
+        if r["article"]:
+            article = link(r["article"], linker, {r["article"]: r["headline"]} if r["headline"] else {}, show_curie=False)
+        snippet = ""
+        if r["exact"]:
+            snippet = f'…{esc(r["before"])}<mark>{esc(r["exact"])}</mark>{esc(r["after"])}…'
+        lines.append(f'<tr><td class="date">{esc(r["date"] or "—")}</td><td>{article}</td>'
+                     f'<td class="snippet">{snippet}</td></tr>')
+    return (f'<table class="mentions"><tr><th>Date 日期</th><th>Article 文章</th><th>Text 原文</th></tr>'
+            f'{"".join(lines)}</table>')
+
+
+def document_page(title: str, filename: str, triples: list[list[dict]], linker: Linker, path: str) -> str:
+    """A vocabulary file (ontology or shapes) as one section per subject."""
+    labels: dict[str, str] = {}
+    for s, p, o in triples:
+        if p["v"] in (PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel") and o["t"] == "lit":
+            if s["v"] not in labels or o.get("lang", "").startswith("en"):
+                labels[s["v"]] = o["v"]
+    by_subject: dict[str, list] = {}
+    for s, p, o in triples:
+        by_subject.setdefault((s["t"], s["v"]), []).append([p, o])
+    parts = [f"<h1>{esc(title)}</h1>",
+             f'<p class="formats">{esc(filename)}: ' + " · ".join(
+                 f'<a href="{esc(path + suffix)}">{name}</a>' for suffix, name in
+                 ((".ttl", "Turtle"), (".nt", "N-Triples"), (".jsonld", "JSON-LD"), (".rdf", "RDF/XML"))) + "</p>"]
+    named = sorted((k for k in by_subject if k[0] == "iri"), key=lambda k: linker.curie(k[1]))
+    parts.append('<nav class="toc">' + " ".join(
+        f'<a href="#{esc(_fragment(k[1]) or k[1])}">{esc(linker.curie(k[1]))}</a>' for k in named) + "</nav>")
+    for key in named + sorted(k for k in by_subject if k[0] != "iri"):
+        kind, value = key
+        anchor = _fragment(value) or value
+        heading = esc(labels.get(value, "")) + f' <code>{esc(linker.curie(value) if kind == "iri" else "_:" + value)}</code>'
+        parts.append(f'<section id="{esc(anchor)}"><h2>{heading}</h2>'
+                     f'{property_table(by_subject[key], linker, labels)}</section>')
+    return layout(title, "\n".join(parts))
+
+
+def downloads_page(files: dict[str, int]) -> str:
+    if not files:
+        body = "<p>No dumps are published here.</p>"
+    else:
+        rows = "".join(f'<tr><td><a href="/download/{esc(urllib.parse.quote(name))}">{esc(name)}</a></td>'
+                       f'<td class="num">{size:,}</td></tr>' for name, size in sorted(files.items()))
+        body = f'<table class="downloads"><tr><th>File</th><th>Bytes</th></tr>{rows}</table>'
+    return layout("Downloads", "<h1>Downloads 下载</h1>" + body)
+
+
+def error_page(status: int, message: str) -> str:
+    return layout(f"{status}", f"<h1>{status}</h1><p>{esc(message)}</p>")
+
+
+# ------------------------------------------------------------------ the query page
+
+QUERY_PREFIXES = {
+    "gh": PREFIXES["gh"], "id": ID_PREFIX, "schema": PREFIXES["schema"], "org": PREFIXES["org"],
+    "skos": PREFIXES["skos"], "oa": PREFIXES["oa"], "time": PREFIXES["time"], "prov": PREFIXES["prov"],
+    "rdfs": PREFIXES["rdfs"], "xsd": PREFIXES["xsd"],
+}
+
+# The users' questions, in the vocabulary of ontology/README.md. Each starts with one comment
+# line: SPARQLWrapper strips only the first of several comment lines before guessing the query
+# form from the first keyword it sees (a second line saying "add" would make it an update).
+EXAMPLES = [
+    ("谁任何职 · Who holds which posts where", """\
+# Who holds which posts in which organisation, with the dates the newspapers attest them.
+SELECT ?name ?post ?organisation (MIN(?date) AS ?first) (MAX(?date) AS ?last) ?person ?org
+WHERE {
+  ?m a org:Membership ; org:member ?person ; org:organization ?org ; org:role ?role .
+  ?person schema:name ?name .
+  ?org schema:name ?organisation .
+  ?role skos:prefLabel ?roleLabel .
+  OPTIONAL { ?m gh:postTitle ?title }
+  BIND(COALESCE(?title, ?roleLabel) AS ?post)
+  OPTIONAL { ?m gh:attestedAt/time:inXSDDate ?date }
+}
+GROUP BY ?name ?post ?organisation ?person ?org
+ORDER BY ?organisation ?name ?post
+"""),
+    ("人物提及 · Every mention of a person", """\
+# Every mention of a person with the issue date and the words as printed.
+SELECT ?name ?date ?headline ?exact ?article ?person
+WHERE {
+  # VALUES ?name { "张三"@zh }    # ← remove the # in front of VALUES to follow one person
+  ?person a schema:Person ; schema:name ?name .
+  ?mention oa:hasBody ?person ; oa:hasTarget ?target .
+  ?target oa:hasSource ?page ; oa:hasSelector ?selector .
+  ?selector oa:start ?start ; oa:exact ?exact .
+  ?article gh:sourcePage ?page ; gh:startOffset ?from ; gh:endOffset ?to .
+  FILTER(?from <= ?start && ?start < ?to)
+  OPTIONAL { ?article schema:headline ?headline }
+  OPTIONAL { ?article schema:isPartOf/schema:datePublished ?date }
+}
+ORDER BY ?name ?date ?article ?start
+"""),
+    ("口号首现 · Slogans by first appearance", """\
+# Slogans in the order they first appear, with how many articles carry them.
+SELECT ?label (MIN(?date) AS ?first) (COUNT(DISTINCT ?article) AS ?articles) ?slogan
+WHERE {
+  ?slogan a gh:Slogan ; skos:prefLabel ?label .
+  ?article schema:mentions ?slogan ; schema:isPartOf ?issue .
+  ?issue schema:datePublished ?date .
+}
+GROUP BY ?slogan ?label
+ORDER BY ?first ?label
+"""),
+    ("版面顺序 · Articles of an issue in page order", """\
+# The items of one issue in page order (here the latest issue; change the subquery to pick another).
+SELECT ?date ?file ?position ?kind ?headline ?article
+WHERE {
+  { SELECT ?issue WHERE { ?issue a schema:PublicationIssue ; schema:datePublished ?d }
+    ORDER BY DESC(?d) LIMIT 1 }
+  ?issue schema:datePublished ?date .
+  ?article schema:isPartOf ?issue ; gh:sourcePage ?page ; schema:position ?position .
+  OPTIONAL { ?page gh:fileName ?file }
+  OPTIONAL { ?article schema:headline ?headline }
+  OPTIONAL { ?article gh:itemKind ?kind }
+}
+ORDER BY ?file ?position
+"""),
+    ("下属组织 · Organisations under a parent", """\
+# Every organisation under a top-level body, at any depth, with its direct parent.
+SELECT ?top ?organisation ?directParent ?org
+WHERE {
+  ?org org:subOrganizationOf+ ?topOrg ; org:subOrganizationOf ?parent .
+  FILTER NOT EXISTS { ?topOrg org:subOrganizationOf ?above }
+  ?topOrg schema:name ?top .
+  ?org schema:name ?organisation .
+  ?parent schema:name ?directParent .
+}
+ORDER BY ?top ?directParent ?organisation
+"""),
+    ("数据概览 · What the dataset holds", """\
+# How many things of each class the dataset holds.
+SELECT ?class (COUNT(DISTINCT ?thing) AS ?things)
+WHERE { ?thing a ?class }
+GROUP BY ?class
+ORDER BY DESC(?things)
+"""),
+]
+
+
+def with_prefixes(query: str, base: str = ID_PREFIX) -> str:
+    """The query preceded by the PREFIX lines of the prefixes it uses (id: is the data's base)."""
+    prefixes = {**QUERY_PREFIXES, "id": base}
+    used = [p for p in prefixes if re.search(rf"(?<![\w?$]){p}:", query)]
+    return "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in used) + query
+
+
+def examples(base: str = ID_PREFIX) -> list[dict]:
+    return [{"title": title, "query": with_prefixes(q, base)} for title, q in EXAMPLES]
+
+
+def query_page(*, endpoint: str, quads: int, graphs: int, downloads: bool, ontology: bool, shapes: bool,
+               base: str = ID_PREFIX) -> str:
+    config = {"endpoint": endpoint, "examples": examples(base), "prefixes": {**QUERY_PREFIXES, "id": base}}
+    # JSON inside <script>: escape "<" so data can never close the element.
+    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    buttons = "".join(f'<button type="button" data-example="{i}">{esc(ex["title"])}</button>'
+                      for i, ex in enumerate(config["examples"]))
+    links = [f'<a href="{esc(endpoint)}">endpoint</a> (SPARQL 1.1 Protocol; GET without a query = service description)']
+    if downloads:
+        links.append('<a href="/download/">dumps</a>')
+    links.append('<a href="/.well-known/void">VoID</a>')
+    if ontology:
+        links.append('<a href="/ontology">ontology</a>')
+    if shapes:
+        links.append('<a href="/shapes">SHACL shapes</a>')
+    body = f"""<h1>SPARQL 查询</h1>
+<p class="stats">{quads:,} triples in {graphs:,} named graphs · {" · ".join(links)}</p>
+<div class="examples"><span>Examples 示例:</span> {buttons}</div>
+<div id="yasgui"></div>
+<noscript><form method="get" action="{esc(endpoint)}"><textarea name="query" rows="12" cols="100">{esc(config["examples"][0]["query"])}</textarea>
+<br><button>Run</button></form></noscript>
+<script type="application/json" id="gonghui-config">{config_json}</script>
+<script src="/static/yasgui/yasgui.min.js"></script>
+<script src="/static/gonghui-query.js"></script>"""
+    head = '<link rel="stylesheet" href="/static/yasgui/yasgui.min.css">'
+    return layout("SPARQL", body, head=head, wide=True)

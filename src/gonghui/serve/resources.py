@@ -1,0 +1,178 @@
+"""Dereferenceable IRIs and the site's other pages: each resource as HTML or RDF, the ontology and
+shapes, the JSON-LD context, VoID, downloads and the query page."""
+from __future__ import annotations
+
+import json
+import urllib.parse
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Triple
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+from . import pages
+from .describe import term
+from .endpoint import Settings, error_response, rdf_response, run_job, site_root
+from .negotiate import GRAPH_TYPES, HTML_TYPES, negotiate, with_charset
+from .prefixes import PREFIXES
+from .store import Document
+
+SITE = "https://w3id.org/gonghui/"          # the vocabulary's IRIs live here too
+ONTOLOGY_NS = SITE + "ontology#"
+
+
+# Suffixes that select a format on /id/…, /ontology and /shapes.
+SUFFIXES = {".ttl": "text/turtle", ".nt": "application/n-triples", ".jsonld": "application/ld+json",
+            ".rdf": "application/rdf+xml", ".html": "text/html"}
+
+
+DOWNLOAD_TYPES = {".ttl": "text/turtle", ".trig": "application/trig", ".nq": "application/n-quads",
+                  ".nt": "application/n-triples", ".jsonld": "application/ld+json", ".rdf": "application/rdf+xml",
+                  ".owl": "application/rdf+xml", ".gz": "application/gzip", ".zip": "application/zip",
+                  ".bz2": "application/x-bzip2", ".csv": "text/csv", ".json": "application/json",
+                  ".md": "text/markdown", ".txt": "text/plain", ".html": "text/html", ".rq": "application/sparql-query"}
+
+
+def _suffix_format(path: str) -> tuple[str, str | None]:
+    for suffix, media in SUFFIXES.items():
+        if path.endswith(suffix):
+            return path[: -len(suffix)], media
+    return path, None
+
+
+def _rdf_or_html(request: Request, forced: str | None) -> str | None:
+    if forced:
+        return forced
+    return negotiate(request.headers.get("accept"), HTML_TYPES[:1] + [m for m, _ in GRAPH_TYPES] + HTML_TYPES[1:])
+
+
+def _alternates(path: str) -> str:
+    return ", ".join(f'<{path}{suffix}>; rel="alternate"; type="{media}"' for suffix, media in SUFFIXES.items()
+                     if media != "text/html")
+
+
+async def resource(request: Request) -> Response:
+    """/id/… : the description of one IRI under the base, as a page or as RDF."""
+    settings: Settings = request.app.state.settings
+    raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?")[0]
+    rest, forced = _suffix_format(raw_path[len("/id/"):])
+    choice = _rdf_or_html(request, forced)
+    if choice is None:
+        raise HTTPException(406, "this resource is available as HTML, Turtle, N-Triples, JSON-LD or RDF/XML")
+    # IRIs are stored as written; a browser percent-encodes non-ASCII characters, so try both forms.
+    candidates = list(dict.fromkeys([settings.base + rest, settings.base + urllib.parse.unquote(rest)]))
+    html = choice in HTML_TYPES
+    job = {"op": "describe", "candidates": candidates, "html": html,
+           "rdf": None if html else (dict(GRAPH_TYPES)[choice], choice)}
+    status, media, body = await run_job(request, job)
+    if status == 404:
+        if html:
+            return HTMLResponse(pages.error_page(404, body.decode()), status_code=404)
+        return error_response(404, body.decode())
+    if status != 200:
+        return error_response(status, body.decode("utf-8", "replace"))
+    headers = {"Vary": "Accept", "Link": _alternates("/id/" + rest)}
+    if html:
+        page = pages.resource_page(json.loads(body), _linker(settings))
+        return HTMLResponse(page, headers=headers)
+    return Response(body, media_type=with_charset(media), headers=headers)
+
+
+def _linker(settings: Settings) -> pages.Linker:
+    local = {}
+    if settings.ontology is not None:
+        local[SITE + "ontology"] = "/ontology"
+    if settings.shapes is not None:
+        local[SITE + "shapes"] = "/shapes"
+    if settings.context is not None:
+        local[SITE + "context.jsonld"] = "/context.jsonld"
+    return pages.Linker(base=settings.base, local=local)
+
+
+def document_route(attr: str, title: str):
+    async def handler(request: Request) -> Response:
+        settings: Settings = request.app.state.settings
+        doc: Document | None = getattr(settings, attr)
+        if doc is None:
+            raise HTTPException(404, f"no {attr} file is served here")
+        forced = SUFFIXES.get("." + request.path_params.get("ext", "")) if "ext" in request.path_params else None
+        if "ext" in request.path_params and forced is None:
+            raise HTTPException(404, f"unknown format suffix .{request.path_params['ext']}")
+        choice = _rdf_or_html(request, forced)
+        if choice is None:
+            raise HTTPException(406, "available as HTML, Turtle, N-Triples, JSON-LD or RDF/XML")
+        if choice in HTML_TYPES:
+            triples = [[term(t.subject), term(t.predicate), term(t.object)] for t in doc.triples]
+            return HTMLResponse(pages.document_page(title, doc.path.name, triples, _linker(settings),
+                                                    "/" + attr), headers={"Vary": "Accept"})
+        return rdf_response(request, doc.triples, choice, raw=doc)
+    return handler
+
+
+async def context_jsonld(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    if settings.context is None:
+        raise HTTPException(404, "no JSON-LD context is served here")
+    return FileResponse(settings.context, media_type="application/ld+json")
+
+
+async def void(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    choice = negotiate(request.headers.get("accept"), [m for m, _ in GRAPH_TYPES] + HTML_TYPES) or "text/turtle"
+    if choice in HTML_TYPES:
+        choice = "text/turtle"
+    if settings.void is not None:
+        return rdf_response(request, settings.void.triples, choice, raw=settings.void)
+    root = site_root(request)
+    ds = NamedNode(root + "/.well-known/void#dataset")
+    v = lambda local: NamedNode(PREFIXES["void"] + local)  # noqa: E731
+    triples = [
+        Triple(ds, NamedNode(PREFIXES["rdf"] + "type"), v("Dataset")),
+        Triple(ds, NamedNode(PREFIXES["dcterms"] + "title"), Literal("gonghui")),
+        Triple(ds, v("triples"), Literal(str(settings.dataset.triples), datatype=NamedNode(PREFIXES["xsd"] + "integer"))),
+        Triple(ds, v("sparqlEndpoint"), NamedNode(root + "/sparql")),
+        Triple(ds, v("uriSpace"), Literal(settings.base)),
+        Triple(ds, v("vocabulary"), NamedNode(ONTOLOGY_NS)),
+    ]
+    triples += [Triple(ds, v("dataDump"), NamedNode(f"{root}/download/{urllib.parse.quote(name)}"))
+                for name in settings.downloads]
+    return rdf_response(request, triples, choice)
+
+
+async def download(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    name = request.path_params.get("name", "")
+    if not name:
+        return HTMLResponse(pages.downloads_page({n: p.stat().st_size for n, p in settings.downloads.items()}))
+    path = settings.downloads.get(name)
+    if path is None or not path.is_file():
+        raise HTTPException(404, f"no download called {name!r}")
+    media = DOWNLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return FileResponse(path, media_type=with_charset(media) if media.startswith("text/") else media,
+                        filename=name, content_disposition_type="inline")
+
+
+async def home(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    return HTMLResponse(pages.query_page(
+        endpoint="/sparql", quads=settings.dataset.triples, graphs=len(settings.dataset.graphs),
+        downloads=bool(settings.downloads), ontology=settings.ontology is not None,
+        shapes=settings.shapes is not None, base=settings.base))
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    response = error_response(exc.status_code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    if request.method == "POST":
+        # The body may be partly unread (413, 415 …): close, or a client could stream on for ever.
+        response.headers["connection"] = "close"
+    return response
+
+
+def download_files(lod_dir: Path | None, files: list[Path]) -> dict[str, Path]:
+    if lod_dir is not None and lod_dir.is_dir():
+        candidates = sorted(p for p in lod_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    else:
+        candidates = [Path(p) for p in files]
+    return {p.name: p for p in candidates}
