@@ -9,9 +9,9 @@ name), name lists, quoted slogans and numbered formulas, commentary signed ■na
 (… 记者 X 摄) and teasers (导读 … 详见第2版). Some paragraphs are cut by a column break (a blank
 line in the middle of a sentence) for the reader to mend.
 
-Everything is drawn from general lexicons: surnames from src/gonghui/data/surnames.txt with given
-names made of common name characters, places from src/gonghui/data/divisions.csv, titles from
-src/gonghui/data/posts.tsv, and the word lists below (composed for this script, not taken from
+Everything is drawn from general lexicons: surnames from src/gonghui/lexicon/data/surnames.txt with given
+names made of common name characters, places from src/gonghui/lexicon/data/divisions.csv, titles from
+src/gonghui/lexicon/data/posts.tsv, and the word lists below (composed for this script, not taken from
 the seed pages). Page i depends only on the seed and i, so the first 100 pages of a 1,000-page
 archive are the 100-page archive; the pages of one paper share a city, its union leaders and its
 reporters, so people recur across pages as they do in a real archive.
@@ -26,7 +26,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1] / "src" / "gonghui" / "data"
+DATA = Path(__file__).resolve().parents[1] / "src" / "gonghui" / "lexicon" / "data"
 PAPERS = 6                      # papers in the archive; page i belongs to paper (i // pages) % 6
 
 # ---------------------------------------------------------------- general lexicons (composed here)
@@ -93,7 +93,7 @@ HEAD_VERBS = ["召开", "举行", "启动", "开展", "部署", "推进"]
 OPENERS = ["近日", "日前", "今年以来", "连日来", "近年来"]
 
 
-# ---------------------------------------------------------------- lexicons from src/gonghui/data
+# ---------------------------------------------------------------- lexicons from src/gonghui/lexicon/data
 
 def _lines(name: str) -> list[str]:
     text = (DATA / name).read_text(encoding="utf-8")

@@ -112,3 +112,21 @@ def test_the_checks_see_a_wrong_import():
     assert {"errors", "vocab"} <= imports("serve.store", PACKAGE / "serve" / "store.py")
     assert "serve.protocol" in imports("client.query", PACKAGE / "client" / "query.py")
     assert "convert" not in ALLOWED["serve"] and "publish" not in ALLOWED["rdf"]
+
+
+def test_the_cli_calls_only_what_the_packages_export():
+    """cli.py is a thin layer: each function it calls comes from a package's __all__ (and so is
+    named in that package's docstring), not from a module inside it."""
+    import importlib
+    tree = ast.parse((PACKAGE / "cli.py").read_text(encoding="utf-8"))
+    seen = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+            package = importlib.import_module(f"gonghui.{node.module}")
+            seen.append(node.module)
+            assert "." not in node.module or node.module in SHARED, node.module
+            if node.module not in SHARED:
+                exported = set(package.__all__)
+                assert {a.name for a in node.names} <= exported, node.module
+                assert all(a.name in (package.__doc__ or "") for a in node.names), node.module
+    assert {"convert", "publish", "rdf", "serve", "client"} <= set(seen)

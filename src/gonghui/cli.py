@@ -42,8 +42,7 @@ def main():
 @friendly
 def parse(files, summary):
     """Read and segment pages; print the document model as JSON (one object per page)."""
-    from .convert import read_page, segment
-    from .convert.report import document_json, document_summary
+    from .convert import document_json, document_summary, read_page, segment
 
     for path in files:
         doc = segment(read_page(path))

@@ -1,4 +1,4 @@
-"""Tests of the lexicons and the gazetteer (gonghui.lexicon and gonghui/data/*)."""
+"""Tests of the lexicons and the gazetteer (gonghui.lexicon and gonghui/lexicon/data/*)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""The build's SHACL engine (gonghui.shacl) against pyshacl, the reference, on the same data.
+"""The build's SHACL engine (gonghui.rdf.shacl) against pyshacl, the reference, on the same data.
 
 Good data must conform in both; broken copies — triples deleted, values replaced by a literal
 of another kind, extra values added, types removed — must give the same results in both:

@@ -4,7 +4,8 @@
     segment.segment(page)       Page → Document: the masthead (Issue) and the items
     extract.extract(doc)        Document → PageEntities: people and posts, organisations, places …
     resolve.add_page(corpus, …) PageEntities → Corpus: one entity per person/organisation across pages
-    report                      the document model as JSON or a short table (`gonghui parse`)
+    extract.tag_line(text)      flat PER/ORG/LOC spans of one line, for `gonghui entities`
+    report.document_json(doc)   the document model as JSON, or document_summary as a short table
 
 `convert_page(path)` runs the first three on one page.
 """
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..model import PageEntities
 from .extract import extract, tag_line
 from .read import read_page
+from .report import document_json, document_summary
 from .segment import segment
 
 
@@ -38,4 +40,4 @@ def warm_up() -> None:
     title_words()
 
 
-__all__ = ["convert_page", "warm_up", "read_page", "segment", "extract", "tag_line"]
+__all__ = ["convert_page", "warm_up", "read_page", "segment", "extract", "tag_line", "document_json", "document_summary"]

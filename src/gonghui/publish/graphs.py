@@ -20,7 +20,7 @@ WORKER_STATE: dict = {}     # the mapper, the shared data and the cache, set bef
 
 
 def check(data: Data, focus=None, source: str | None = None, text: str | None = None) -> list:
-    """SHACL problems of some data (gonghui.shacl: the shapes file, compiled)."""
+    """SHACL problems of some data (gonghui.rdf.shacl: the shapes file, compiled)."""
     return [problem(r, data, source, text) for r in compiled_shapes().check(data, focus)]
 
 

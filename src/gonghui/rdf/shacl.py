@@ -5,7 +5,7 @@ spends seconds on one page graph. The build validates every page graph on its ow
 same shapes file, with this engine instead: it reads shapes/gonghui-shapes.ttl, implements the
 SHACL Core constraint components that file uses (and refuses to load a shape that uses any
 other), and runs over pyoxigraph terms indexed in plain dicts — a few milliseconds a page.
-tests/test_shacl.py holds it to pyshacl's results on the published data and on broken copies.
+tests/rdf/test_shacl.py holds it to pyshacl's results on the published data and on broken copies.
 
     shapes = compiled_shapes()
     problems = shapes.check(Data(page_triples, shared=Data(entity_triples)))
@@ -194,7 +194,7 @@ class Shapes:
             if name in DESCRIPTIVE:
                 continue
             if name not in CHECKS:        # a component this engine does not implement
-                raise ShapesError(f"{node}: sh:{name} is not implemented by gonghui.shacl")
+                raise ShapesError(f"{node}: sh:{name} is not implemented by gonghui.rdf.shacl")
             for v in values:
                 param = self._parameter(name, v, one)
                 if param is not None:

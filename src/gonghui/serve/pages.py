@@ -1,7 +1,7 @@
 """HTML of the linked-data server: the query page, resource pages, the ontology and downloads.
 
 All data is untrusted text from newspaper pages, so every value goes through `esc` (html.escape)
-before it reaches the page. Terms arrive as the small dicts of `sparql_worker.term`:
+before it reaches the page. Terms arrive as the small dicts of `describe.term`:
 {"t": "iri"|"bnode"|"lit", "v": value, "lang"?: tag, "dt"?: datatype}.
 """
 from __future__ import annotations

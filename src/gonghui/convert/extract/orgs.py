@@ -169,7 +169,7 @@ def word_tags(text: str) -> list[str]:
     """The tags of jieba.posseg.lcut(text, HMM=False), without importing jieba.posseg (which
     reads jieba's dictionary a second time when imported): the same route through jieba's word
     graph, the tags of dict.txt, 'x' for a word it does not know or a character outside the Han
-    blocks, 'eng' for a run of single letters and digits. tests/test_extract.py holds the two to
+    blocks, 'eng' for a run of single letters and digits. tests/convert/test_extract.py holds the two to
     the same answers."""
     tags, out = lexicon.jieba_tags(), []
     for block in HAN_BLOCK.split(text):
