@@ -1,4 +1,4 @@
-"""`gonghui query` (gonghui.query.run_query) against the real server on a loopback port."""
+"""`gonghui query` (gonghui.client.query.run_query) against the real server on a loopback port."""
 from __future__ import annotations
 
 import csv
@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 import uvicorn
 
-from gonghui.client.query import format_table, read_query, run_query, width
+from gonghui.client.query import run_query, width
 from gonghui.errors import InputError
 from gonghui.serve import create_app
 
@@ -110,20 +110,3 @@ def test_errors_are_one_line(endpoint, tmp_path):
         run_query("ASK {}", endpoint="ftp://example.org/sparql")
     for exc in (err.value,):
         assert "\n" not in str(exc)
-
-
-def test_read_query_keeps_query_text(tmp_path):
-    assert read_query("ASK { ?s ?p ?o }") == "ASK { ?s ?p ?o }"
-    assert read_query(f"DESCRIBE <{ID}x>") == f"DESCRIBE <{ID}x>"
-    bad = tmp_path / "latin1.rq"
-    bad.write_bytes("SELECT * { ?s ?p \"é\" }".encode("latin-1"))
-    with pytest.raises(InputError, match="not UTF-8"):
-        read_query(str(bad))
-
-
-def test_format_table_shortens_long_cells_and_marks_empty_results():
-    long = "工" * 100
-    out = format_table({"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": long}}]}})
-    cell = out.splitlines()[2]
-    assert cell.endswith("…") and width(cell) <= 60
-    assert format_table({"head": {"vars": ["x"]}, "results": {"bindings": []}}).splitlines()[-1] == "(0 rows)"
