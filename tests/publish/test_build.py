@@ -167,3 +167,19 @@ def test_dev_set_figures_do_not_regress(tmp_path):
               "slogans": 0.8, "places": 0.75}
     for key, floor in floors.items():
         assert float(scores[key]) >= floor, (key, scores[key])
+
+
+def test_a_link_in_the_seeds_folder_is_refused_and_nothing_is_published(tmp_path):
+    """A build reads only regular files inside the folder it is given: a symbolic link to a file
+    elsewhere would publish that file into the dumps (hostile use, issue 18)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    shutil.copy(sorted(SEEDS.glob("*.txt"))[0], seeds / "001_page.txt")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("浙江工人日报\n机密文件内容不应发布\n", encoding="utf-8")
+    (seeds / "002_link.txt").symlink_to(secret)
+    res = CliRunner().invoke(main, ["build", "--seeds", str(seeds), "--out", str(tmp_path / "lod"),
+                                    "--workers", "1"])
+    assert res.exit_code == 2
+    assert res.output.strip().count("\n") == 0 and "symbolic link" in res.output
+    assert not (tmp_path / "lod" / "gonghui.ttl").exists()

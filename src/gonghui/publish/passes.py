@@ -47,7 +47,11 @@ def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: b
     seeds_dir, out_dir = Path(seeds_dir), Path(out_dir)
     if not seeds_dir.is_dir():
         raise InputError(f"{seeds_dir}: not a folder of pages")
-    paths = sorted(p for p in seeds_dir.iterdir() if p.suffix == ".txt" and p.is_file())
+    pages = sorted(p for p in seeds_dir.iterdir() if p.suffix == ".txt")
+    for p in pages:        # only regular files inside the folder: a link could publish any file on the machine
+        if p.is_symlink():
+            raise InputError(f"{p}: a symbolic link; a build reads only regular files inside {seeds_dir}")
+    paths = [p for p in pages if p.is_file()]
     if not paths:
         raise InputError(f"{seeds_dir}: no *.txt pages to convert")
     if shard:
