@@ -711,3 +711,11 @@ def test_lookups_are_answered_while_every_worker_is_busy(live, http):
     assert state.lookups == before + 1
     r = http.get("/sparql", params={"query": PREFIXES + "SELECT (COUNT(*) AS ?n) { ?s a schema:Person }"})
     assert r.status_code == 200 and state.lookups == before + 1        # an aggregate: a worker's job
+
+
+def test_head_answers_like_get_without_a_body(http):
+    got = http.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+    head = http.head("/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"})
+    assert got.status_code == head.status_code == 200
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.content == b"" and got.json()["boolean"] is True

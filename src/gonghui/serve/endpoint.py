@@ -90,7 +90,7 @@ def _utf8(data: bytes, what: str) -> str:
 async def _protocol_params(request: Request, settings: Settings) -> tuple[MultiDict, str | None]:
     """The protocol parameters of a request and the query sent directly in the body, if any."""
     params = list(request.query_params.multi_items())
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):          # HEAD answers as GET would, without the body
         return MultiDict(params), None
     header = request.headers.get("content-type")
     if not header:
