@@ -230,3 +230,21 @@ def test_a_long_load_into_a_temporary_store_suggests_keeping_one(tmp_path, data,
     again = open_store([data], tmp_path / "store")
     assert again.reused and again.seconds == 0.0
     assert serve_store.store_note(again) == f" (store {tmp_path / 'store'}: reused, the files are unchanged)"
+
+
+def test_temporary_stores_of_killed_servers_are_removed_at_start(tmp_path, data, monkeypatch):
+    """kill -9 skips the clean-up at exit: the next start removes the stores whose server is gone,
+    and only those (a running server's store, or a folder of another name, stays)."""
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()                                       # a pid that no longer runs
+    stale = tmp_path / f"gonghui-store-{gone.pid}-abc123"
+    running = tmp_path / f"gonghui-store-{os.getppid()}-def456"
+    other = tmp_path / "gonghui-store-notapid"
+    for folder in (stale, running, other):
+        (folder / "db").mkdir(parents=True)
+    dataset = serve_store.load_dataset([data])
+    assert not stale.exists()
+    assert running.exists() and other.exists()
+    assert Path(dataset.store_dir).parent.name.startswith(f"gonghui-store-{os.getpid()}-")

@@ -106,6 +106,22 @@ def _fill_store(db: Path, files: list[Path], base: str, scratch: Path) -> tuple[
     return triples, graphs
 
 
+TEMPORARY_STORE = "gonghui-store-"      # + the server's pid: a store whose server is gone can be told
+
+
+def remove_stale_stores() -> None:
+    """Remove the temporary stores of servers that were killed (kill -9 skips the atexit clean-up):
+    only ours, in the temporary folder, named with a pid that no longer runs."""
+    for other in Path(tempfile.gettempdir()).glob(f"{TEMPORARY_STORE}*-*"):
+        pid = other.name[len(TEMPORARY_STORE):].split("-")[0]
+        try:
+            mine = other.is_dir() and not other.is_symlink() and other.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            shutil.rmtree(other, ignore_errors=True)
+
+
 def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
     """Load RDF files into a fresh on-disk store.
 
@@ -113,7 +129,8 @@ def load_dataset(files: list[Path], base: str = DEFAULT_BASE) -> Dataset:
     so a query without a dataset sees all the data once.
     """
     _check_files(files)
-    store_dir = tempfile.mkdtemp(prefix="gonghui-store-")
+    remove_stale_stores()
+    store_dir = tempfile.mkdtemp(prefix=f"{TEMPORARY_STORE}{os.getpid()}-")
     atexit.register(shutil.rmtree, store_dir, True)
     start = time.monotonic()
     try:
