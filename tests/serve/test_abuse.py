@@ -114,6 +114,25 @@ def test_deep_nesting_is_refused_before_it_reaches_the_engine(http, query):
     assert_answers(http)
 
 
+@pytest.mark.parametrize("query", [
+    "ASK { FILTER((1<" + "(" * 20_000 + "1" + ")" * 20_000 + ")&&(2>0)) }",
+    "ASK { FILTER(" + " || ".join(["1"] * 20_000) + ") }",
+    "ASK { FILTER(" + " + ".join(["1"] * 10_000) + " > 0) }",
+    "ASK { FILTER(" + " || ".join(["(1)"] * 20_000) + ") }",
+], ids=["brackets-read-as-an-iri", "or-chain", "plus-chain", "bracketed-or-chain"])
+def test_nesting_hidden_in_an_iri_and_long_operator_chains_are_refused(http, query):
+    """Issue 18, item 3: each crashed a worker (503 and a restart) before the checks saw them."""
+    r, seconds = timed(lambda: post(http, query))
+    assert r.status_code == 400 and ("levels deep" in r.text or "operator characters" in r.text), r.text
+    assert seconds < TIMEOUT
+    assert_answers(http)
+
+
+def test_a_filter_of_a_hundred_alternatives_still_answers(http):
+    r = post(http, "ASK { FILTER(" + " || ".join(["1 = 1"] * 100) + ") }")
+    assert r.status_code == 200 and r.json()["boolean"] is True
+
+
 def test_reasonable_nesting_still_answers(http):
     r = post(http, "SELECT (COUNT(*) AS ?n) WHERE " + "{" * 60 + " ?s ?p ?o " + "}" * 60)
     assert value(r) == str(TRIPLES)

@@ -18,7 +18,15 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from .lookup import lookup
 from .negotiate import FORMAT_PARAM, GRAPH_TYPES, HTML_TYPES, RESULT_TYPES, negotiate, with_charset
 from .prefixes import PREFIXES, tidy_turtle
-from .protocol import MAX_NESTING, SECOND_OPINION, UPDATE_FORMS, QueryInfo, inspect_query, service_first_look
+from .protocol import (
+    MAX_NESTING,
+    MAX_OPERATORS,
+    SECOND_OPINION,
+    UPDATE_FORMS,
+    QueryInfo,
+    inspect_query,
+    service_first_look,
+)
 from .store import Dataset, Document
 from .workers import QueryTimeout, WorkerCrashed, run_query
 
@@ -169,6 +177,9 @@ async def sparql(request: Request) -> Response:
     if info.depth > MAX_NESTING:
         raise HTTPException(400, f"the query nests brackets or \"!\" {info.depth} levels deep; "
                                  f"this endpoint accepts at most {MAX_NESTING}")
+    if info.operators > MAX_OPERATORS:
+        raise HTTPException(400, f"the query chains {info.operators} operator characters in one expression; "
+                                 f"this endpoint accepts at most {MAX_OPERATORS}")
     refusal = service_first_look(query, info, base)
     if refusal and refusal != SECOND_OPINION:
         raise HTTPException(400, refusal)

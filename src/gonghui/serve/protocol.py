@@ -30,6 +30,11 @@ QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 # Brackets and "!" nest in the engine's parser, which runs out of stack at a few thousand levels
 # (the worker dies); real queries stay far below this.
 MAX_NESTING = 128
+# A chain of binary operators (1 || 1 || …) recurses in the engine's parser too: it crashed the
+# worker at 8,000 to 12,000 operators. Counted in characters ("||" is two) outside strings and IRIs,
+# per bracket level: a level's count ends when its bracket closes (one FILTER(…) after another is no chain).
+MAX_OPERATORS = 2000
+OPERATOR_CHARS = frozenset("|&+-*/=<>")
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 
@@ -48,6 +53,7 @@ class QueryInfo:
     service: bool = False                    # a SERVICE keyword outside strings, IRIs and comments
     from_graphs: list[str] = field(default_factory=list)   # FROM and FROM NAMED, resolved
     depth: int = 0                           # deepest nesting of brackets and "!" outside strings
+    operators: int = 0                       # the longest run of operator characters on one bracket level
     tokens: list[tuple[str, str]] = field(default_factory=list, repr=False)   # (kind, text), no spaces
     prefixes: dict[str, str | None] = field(default_factory=dict, repr=False)  # PREFIX declarations, resolved
     base: str = ""                           # the base IRI after any BASE declaration
@@ -91,11 +97,25 @@ def _inspect(text: str, base: str, prefixes: dict | None = None) -> QueryInfo:
         return None
 
     depth, negations = 0, 0
+    chain = [0]                     # operator characters on each open bracket level
     for i, (kind, value) in enumerate(tokens):
         if kind == "other":
-            depth += (value in "({[") - (value in ")}]")
+            if value in "({[":
+                depth += 1
+                chain.append(0)
+            elif value in ")}]":
+                depth -= 1
+                if len(chain) > 1:
+                    chain.pop()
+            elif value in OPERATOR_CHARS:
+                chain[-1] += 1
+                info.operators = max(info.operators, chain[-1])
             negations = negations + 1 if value == "!" else 0
             info.depth = max(info.depth, depth + negations)
+        elif kind == "iri" and "(" in value:
+            # `1<((…1))&&(2>0)` reads as one IRI here but as less-than and brackets to the engine:
+            # the brackets inside count toward the depth (no real IRI nests them)
+            info.depth = max(info.depth, depth + _bracket_depth(value))
         if kind != "word":
             continue
         word = value.upper()
@@ -115,6 +135,14 @@ def _inspect(text: str, base: str, prefixes: dict | None = None) -> QueryInfo:
             info.form = word
     info.tokens, info.prefixes, info.base = tokens, prefixes, base
     return info
+
+
+def _bracket_depth(text: str) -> int:
+    deepest = level = 0
+    for c in text:
+        level += (c in "({[") - (c in ")}]")
+        deepest = max(deepest, level)
+    return deepest
 
 
 SECOND_OPINION = "second opinion"     # the verdict of service_first_look when a parser must decide
