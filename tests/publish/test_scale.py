@@ -141,6 +141,41 @@ def test_corrupted_cache_entry_is_rebuilt(reference, tmp_path, monkeypatch):
     assert files_of(tmp_path / "lod") == files_of(reference / "lod")
 
 
+class _RunsCode:
+    """A pickle that runs code when it is loaded: what a writer of the cache folder could plant."""
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "ran"))
+
+
+def test_a_forged_or_wrong_typed_cache_entry_is_a_miss_and_never_runs(reference, tmp_path, monkeypatch):
+    """Issue 18, item 7: an entry with a valid SHA-256 header but another object inside crashed the
+    build with a traceback, and one that runs code when unpickled ran it. Entries are signed with a
+    key kept outside the cache now: a forged one is not unpickled, a wrong-typed one is a miss."""
+    import hashlib
+    import pickle
+    import zlib
+
+    from gonghui.model import PageEntities
+    from gonghui.publish.cache import cache_key
+    cache = tmp_path / "cache"
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
+    assert cache_key() and not any(cache_key() in p.read_bytes() for p in cache.rglob("*.pkl"))
+    pages, summaries = sorted(cache.rglob("pages/*.page.pkl")), sorted(cache.rglob("pages/*.summary.pkl"))
+    marker = tmp_path / "marker"
+    forged = zlib.compress(pickle.dumps(_RunsCode(marker)))
+    summaries[0].write_bytes(hashlib.sha256(forged).digest() + forged)  # the old, unkeyed header
+    Cache._store(pages[1], {"entities": []})                          # signed, but not PageEntities
+    assert Cache._load(pages[1], PageEntities) is None and not pages[1].exists()   # a miss, removed
+    converted = spy(monkeypatch, pool, "convert_page", lambda path: path.name)
+    assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)
+    assert not marker.exists()
+    assert len(converted) == 2
+    assert files_of(tmp_path / "lod") == files_of(reference / "lod")
+
+
 def test_a_new_code_version_invalidates_the_cache(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     assert build(SEEDS, tmp_path / "lod", workers=1, cache_dir=cache)

@@ -3,7 +3,9 @@ graphs and the index of the last published dumps, under one folder per code vers
 checksummed and written atomically."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import os
 import pickle
 import tempfile
@@ -35,8 +37,10 @@ def code_version() -> str:
 class Cache:
     """Converted pages and rendered page graphs on disk, under one folder per code version.
 
-    Each entry is a pickle with a SHA-256 header; a truncated or corrupted entry is detected,
-    removed and rebuilt. Writes go to a temporary file and are renamed into place."""
+    Each entry is a pickle headed by its HMAC-SHA-256 under a key kept outside the cache
+    (`cache_key`): a truncated, corrupted or forged entry is detected, removed and rebuilt, and
+    never unpickled, so writing into the cache folder is not a way to run code in the build; an
+    entry of the wrong type is a miss too. Writes go to a temporary file and are renamed into place."""
 
     def __init__(self, root: Path, version: str, reuse: bool = True):
         self.root = root / version
@@ -54,10 +58,10 @@ class Cache:
             and self.page_path(source, sha, "summary").is_file()
 
     def load_page(self, source: str, sha: str) -> PageEntities | None:
-        return self._load(self.page_path(source, sha))
+        return self._load(self.page_path(source, sha), PageEntities)
 
     def load_summary(self, source: str, sha: str) -> PageSummary | None:
-        return self._load(self.page_path(source, sha, "summary"))
+        return self._load(self.page_path(source, sha, "summary"), PageSummary)
 
     def store_page(self, source: str, sha: str, pe: PageEntities) -> None:
         self._store(self.page_path(source, sha), pe)
@@ -71,7 +75,7 @@ class Cache:
 
     def load_chunk(self, key: str, always: bool = False):
         """A cached chunk; with `always`, also under --no-cache (one written by this build)."""
-        return self._load(self.chunk_path(key)) if self.reuse or always else None
+        return self._load(self.chunk_path(key), (Chunk, tuple)) if self.reuse or always else None   # tuple: a validated piece
 
     def store_chunk(self, key: str, chunk) -> None:
         self._store(self.chunk_path(key), chunk)
@@ -127,27 +131,59 @@ class Cache:
             data = path.read_bytes()
         except OSError:
             return None
-        if hashlib.sha256(data[32:]).digest() != data[:32]:
+        if not hmac.compare_digest(_signature(data[32:]), data[:32]):
             path.unlink(missing_ok=True)
             return None
         return data[32:]
 
     @classmethod
-    def _load(cls, path: Path):
+    def _load(cls, path: Path, kind: type = object):
         payload = cls._verified(path)
         if payload is None:
             return None
         try:
-            return pickle.loads(zlib.decompress(payload))
+            value = pickle.loads(zlib.decompress(payload))
         except Exception:                     # unreadable after all: make it again
+            value = None
+        if not isinstance(value, kind):
             path.unlink(missing_ok=True)
             return None
+        return value
 
     @staticmethod
     def _store(path: Path, value) -> None:
         # level 1: a rendered page graph shrinks ~8× for a few milliseconds
         payload = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        write_atomic(path, hashlib.sha256(payload).digest() + payload)
+        write_atomic(path, _signature(payload) + payload)
+
+
+def _signature(payload: bytes) -> bytes:
+    return hmac.new(cache_key(), payload, hashlib.sha256).digest()
+
+
+@functools.cache
+def cache_key() -> bytes:
+    """The secret that signs cache entries, kept outside every cache folder: $GONGHUI_CACHE_KEY
+    names its file, else ~/.config/gonghui/cache.key, made (0600) at the first build. Where it can
+    be neither read nor made, a key for this process alone: the cache is then not reused, but safe."""
+    path = Path(os.environ.get("GONGHUI_CACHE_KEY") or Path.home() / ".config" / "gonghui" / "cache.key")
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+    except FileExistsError:                    # another build made it meanwhile
+        return path.read_bytes()
+    except OSError:
+        pass
+    return key
 
 
 def _identity(st: os.stat_result) -> tuple:
