@@ -7,6 +7,13 @@
     problems    a validation problem and the readable report, shared by the two validators
 """
 from .problems import Problem, Report
-from .validate import validate_file
+
+
+def __getattr__(name: str):
+    """validate_file on first use: it loads pyshacl (0.1 s), which the build never needs."""
+    if name == "validate_file":
+        from .validate import validate_file
+        return validate_file
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["validate_file", "Problem", "Report"]
