@@ -1,6 +1,6 @@
 """The build's cache on disk: converted pages (and the summary the resolve pass reads), rendered
 graphs and the index of the last published dumps, under one folder per code version; every entry
-checksummed and written atomically."""
+signed and written atomically."""
 from __future__ import annotations
 
 import functools
@@ -51,8 +51,8 @@ class Cache:
         return self.root / "pages" / f"{sha}-{hashlib.sha1(source.encode()).hexdigest()[:8]}.{what}.pkl"
 
     def has_page(self, source: str, sha: str) -> bool:
-        """This page is cached: a sound entry (its checksum is checked, it is not unpickled) and a
-        summary, whose checksum the resolve pass checks when it loads it (and converts the page
+        """This page is cached: a sound entry (its signature is checked, it is not unpickled) and a
+        summary, whose signature the resolve pass checks when it loads it (and converts the page
         again if it fails)."""
         return self.reuse and self._verified(self.page_path(source, sha)) is not None \
             and self.page_path(source, sha, "summary").is_file()
@@ -75,7 +75,8 @@ class Cache:
 
     def load_chunk(self, key: str, always: bool = False):
         """A cached chunk; with `always`, also under --no-cache (one written by this build)."""
-        return self._load(self.chunk_path(key), (Chunk, tuple)) if self.reuse or always else None   # tuple: a validated piece
+        kinds = (Chunk, tuple)               # a rendered graph, or a validated piece's reads
+        return self._load(self.chunk_path(key), kinds) if self.reuse or always else None
 
     def store_chunk(self, key: str, chunk) -> None:
         self._store(self.chunk_path(key), chunk)
@@ -87,8 +88,8 @@ class Cache:
         """What the last build with this cache published in out_dir: the stubs of its graphs (cache
         key → Chunk.stub) and the dumps they point into, open for reading — or nothing, unless
         those dumps are still the very files it wrote (same inode, size and modification time)."""
-        found = self._load(self.published_path(out_dir)) if self.reuse else None
-        if not isinstance(found, tuple):
+        found = self._load(self.published_path(out_dir), tuple) if self.reuse else None
+        if found is None:
             return {}, {}
         files, stubs = found
         opened: dict[str, int] = {}
@@ -115,10 +116,9 @@ class Cache:
 
     def load_slugs(self) -> None:
         """Fill iri.SLUGS with the slugs made by earlier builds of this code version."""
-        slugs = self._load(self.root / "slugs.pkl") if self.reuse else None
-        if isinstance(slugs, dict):
-            iri.SLUGS.update(slugs)
-        self._slugs_on_disk = len(slugs) if isinstance(slugs, dict) else 0
+        slugs = (self._load(self.root / "slugs.pkl", dict) if self.reuse else None) or {}
+        iri.SLUGS.update(slugs)
+        self._slugs_on_disk = len(slugs)
 
     def store_slugs(self) -> None:
         if len(iri.SLUGS) > self._slugs_on_disk:
@@ -126,7 +126,7 @@ class Cache:
 
     @staticmethod
     def _verified(path: Path) -> bytes | None:
-        """The payload of an entry whose checksum holds; a truncated or corrupted one is removed."""
+        """The payload of an entry whose signature holds; a truncated, corrupted or forged one is removed."""
         try:
             data = path.read_bytes()
         except OSError:
@@ -137,7 +137,7 @@ class Cache:
         return data[32:]
 
     @classmethod
-    def _load(cls, path: Path, kind: type = object):
+    def _load(cls, path: Path, kind: type | tuple[type, ...] = object):
         payload = cls._verified(path)
         if payload is None:
             return None
