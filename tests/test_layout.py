@@ -43,14 +43,11 @@ def imports(name: str, path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                base = package[:len(package) - node.level + 1]
-            elif (node.module or "").startswith("gonghui"):
-                base = []
-                node = ast.ImportFrom(module=node.module[len("gonghui."):] if "." in node.module else None,
-                                      names=node.names, level=0)
+                target = package[:len(package) - node.level + 1] + (node.module.split(".") if node.module else [])
+            elif (node.module or "").split(".")[0] == "gonghui":
+                target = node.module.split(".")[1:]
             else:
                 continue
-            target = base + (node.module.split(".") if node.module else [])
             for alias in node.names:              # `from . import lexicon` names a module
                 sub = ".".join(target + [alias.name])
                 found.add(sub if sub in known else ".".join(target) or "__init__")

@@ -118,7 +118,7 @@ def remove_stale_stores() -> None:
             mine = other.is_dir() and not other.is_symlink() and other.stat().st_uid == os.getuid()
         except OSError:
             continue
-        if mine and pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+        if mine and _owner_gone(pid):
             shutil.rmtree(other, ignore_errors=True)
 
 
@@ -187,6 +187,11 @@ def _opens(db: Path) -> bool:
     return True
 
 
+def _owner_gone(pid: str) -> bool:
+    """Whether the process whose pid a folder's name holds has ended (a name without one: no)."""
+    return pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -202,7 +207,7 @@ def _remove_leftovers(directory: Path) -> None:
     for other in directory.parent.glob(f".{directory.name}.*-*"):
         kind, _, rest = other.name[len(directory.name) + 2:].partition("-")
         pid = rest.split("-")[0]
-        if kind in ("loading", "old") and pid.isdigit() and not _pid_alive(int(pid)):
+        if kind in ("loading", "old") and _owner_gone(pid):
             shutil.rmtree(other, ignore_errors=True)
 
 
