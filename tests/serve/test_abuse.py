@@ -375,3 +375,76 @@ def test_the_server_survived(server, http):
     assert server.proc.poll() is None
     r = get(http, "PREFIX schema: <http://schema.org/> SELECT (COUNT(?p) AS ?n) WHERE { ?p a schema:Person }")
     assert value(r) == "2"
+
+
+# ------------------------------------------------------------------ in-process lookups and fairness (issue 18, items 1 and 2)
+
+PEOPLE = 150         # in the crowd: a cross product of three `?x a schema:Person` has 3.4 million rows
+SCHEMA = "PREFIX schema: <http://schema.org/>\n"
+CROSS = [SCHEMA + "SELECT * WHERE { ?a a schema:Person . ?b a schema:Person . ?c a schema:Person } "
+                  "ORDER BY ?a ?b ?c LIMIT 1",
+         SCHEMA + "SELECT * WHERE { ?w a schema:Person . ?x a schema:Person . ?y a schema:Person . "
+                  "?z a schema:Person } ORDER BY ?z LIMIT 1"]
+SLOW = SCHEMA + "SELECT (COUNT(*) AS ?n) { ?a a schema:Person . ?b a schema:Person . ?c a schema:Person . " \
+                "?d a schema:Person }"
+CHEAP = SCHEMA + "SELECT (COUNT(*) AS ?n) { ?p a schema:Person }"
+
+
+@pytest.fixture
+def crowd(tmp_path):
+    """`gonghui serve --timeout 2` on PEOPLE invented people: an httpx client to it. A server for
+    each test: the one before leaves killed workers that are still being replaced."""
+    data = tmp_path / "crowd.ttl"
+    data.write_text(SCHEMA.replace("PREFIX", "@prefix").rstrip() + " .\n" + "".join(
+        f'<http://example.org/p{i}> a schema:Person ; schema:name "某{i}" .\n' for i in range(PEOPLE)))
+    with running_serve("--data", str(data), "--timeout", str(TIMEOUT)) as served:
+        with httpx.Client(base_url=served.url, timeout=60) as client:
+            yield client
+
+
+def as_client(address: str) -> dict:
+    """Headers that make the server see the request as coming from `address`: uvicorn trusts
+    X-Forwarded-For from a proxy on 127.0.0.1, as it would from nginx in front of the server."""
+    return {"x-forwarded-for": address, "accept": "application/sparql-results+json"}
+
+
+def test_a_cross_product_shaped_like_a_lookup_does_not_stop_the_server(crowd):
+    """Each of CROSS passed the lookup probes and ran in the event loop: 220 s on lod/, every other
+    request timed out meanwhile. Now they go to a worker and are stopped at the deadline."""
+    with concurrent.futures.ThreadPoolExecutor(len(CROSS)) as pool:
+        started = time.monotonic()
+        crosses = [pool.submit(crowd.get, "/sparql", params={"query": q}, headers=as_client("10.0.0.1"))
+                   for q in CROSS]
+        time.sleep(0.3)
+        asks = []
+        while not all(f.done() for f in crosses) and time.monotonic() - started < TIMEOUT + SLACK:
+            r, seconds = timed(lambda: crowd.get("/sparql", params={"query": "ASK {}"}, headers=as_client("10.0.0.2")))
+            assert r.status_code == 200 and r.json()["boolean"] is True
+            asks.append(seconds)
+            time.sleep(0.05)
+        for f in crosses:
+            r = f.result()
+            assert r.status_code >= 400 and "timed out" in r.text, r.text
+        assert time.monotonic() - started < TIMEOUT + SLACK
+    assert len(asks) > 10 and max(asks) < 0.1, asks
+
+
+def test_a_pile_of_slow_queries_makes_only_its_own_client_wait(crowd):
+    """24 slow queries at once from one address: at most 3 of the 4 workers go to them, 16 more may
+    wait, the rest get 429 with Retry-After; a cheap query from another address answers at once."""
+    with concurrent.futures.ThreadPoolExecutor(24) as pool:
+        slow = [pool.submit(crowd.get, "/sparql", params={"query": SLOW}, headers=as_client("10.0.0.3"))
+                for _ in range(24)]
+        time.sleep(0.3)
+        cheap = []
+        for _ in range(15):
+            r, seconds = timed(lambda: crowd.get("/sparql", params={"query": CHEAP}, headers=as_client("10.0.0.4")))
+            assert value(r) == str(PEOPLE)
+            cheap.append(seconds)
+            time.sleep(0.05)
+        statuses = [f.result().status_code for f in slow]
+    assert max(cheap) < 0.5, cheap
+    assert statuses.count(429) == 24 - 3 - 16 and set(statuses) == {429, 503}, statuses
+    refused = next(f.result() for f in slow if f.result().status_code == 429)
+    assert refused.headers["retry-after"] == "2" and "too many queries" in refused.text
+    assert value(crowd.get("/sparql", params={"query": CHEAP}, headers=as_client("10.0.0.3"))) == str(PEOPLE)

@@ -7,6 +7,7 @@ import pyoxigraph as ox
 import pytest
 
 from gonghui.serve import endpoint
+from gonghui.serve import lookup as lookups
 from gonghui.serve.lookup import CLOSURE_LIMIT, PROBE_LIMIT, RDF_TYPE, Closure, lookup, resolve_iri, walks_too_far
 from gonghui.serve.protocol import inspect_query
 
@@ -181,3 +182,61 @@ def test_a_cycle_ends_the_walk():
     store.add(ox.Quad(a, part, b))
     store.add(ox.Quad(b, part, a))
     assert not walks_too_far(store, Closure(a, part, True), 2)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * { ?a a schema:Person . ?b a schema:Person . ?c a schema:Person } ORDER BY ?a ?b ?c LIMIT 1",
+    "SELECT * { ?a a ex:C . ?b a ex:C . ?c a ex:C . ?d a ex:C } ORDER BY ?d LIMIT 1",
+    "SELECT * { ?a a ex:C . ?b org:member ex:x }",                       # two probes, nothing joins them
+])
+def test_a_cross_product_of_probes_is_not_a_lookup(query):
+    assert classify(query) is None
+
+
+def test_a_star_on_a_named_node_is_still_a_lookup():
+    assert classify("SELECT ?v ?w { ex:m2 ex:p ?v ; ex:q ?w }") is not None
+    assert classify("SELECT * { ?m org:member ex:p1 ; org:organization ?o . ex:p1 schema:name ?n }") is not None
+
+
+def _fan(store, width: int) -> None:
+    """ex:root ex:p → `width` children, each ex:q → `width` grandchildren."""
+    p, q = ox.NamedNode("http://example.org/ns#p"), ox.NamedNode("http://example.org/ns#q")
+    root = ox.NamedNode("http://example.org/ns#root")
+    for i in range(width):
+        child = ox.NamedNode(f"http://example.org/c{i}")
+        store.add(ox.Quad(root, p, child))
+        for j in range(width):
+            store.add(ox.Quad(child, q, ox.NamedNode(f"http://example.org/g{i}-{j}")))
+
+
+def test_a_join_that_fans_out_past_the_row_limit_goes_to_a_worker():
+    small, big = _state(0), _state(0)
+    _fan(small.store, 30)                    # 30 + 900 rows
+    _fan(big.store, 40)                      # 40 + 1,600 rows
+    query = "SELECT * { ex:root ex:p ?c . ?c ex:q ?g } ORDER BY ?g"
+    assert classify(query).probes == []      # no probe: only the walk sees the fan-out
+    status, _, body = _answer(small, query)
+    assert status == 200 and len(body.split()) == 1 + 900
+    assert _answer(big, query) is None and big.lookups == 0
+    assert _answer(big, "SELECT * { ex:root ex:p/ex:q ?g }") is None        # the same through a path
+    assert _answer(small, "SELECT * { ex:root ex:p/ex:q ?g }")[0] == 200
+
+
+def test_the_join_walk_counts_rows_as_the_engine_would_make_them():
+    state = _state(0)
+    _fan(state.store, 5)
+    rows = lambda q: lookups.join_rows(state.store, classify(q).patterns)   # noqa: E731
+    assert rows("SELECT * { ex:root ex:p ?c . ?c ex:q ?g }") == 5 + 25
+    assert rows("SELECT * { ex:root ex:p ?c . OPTIONAL { ?c ex:none ?x } }") == 5     # kept unmatched
+    assert rows("SELECT * { ex:root ex:p ?c . ?c ex:none ?x }") == 5
+    assert rows("SELECT * { ?g ex:none ex:root }") == 0
+    assert rows("SELECT * { ex:root ex:p ?c . ?c ex:q ?c }") == 5                     # ?c twice: no match
+    assert lookups.join_rows(state.store, classify("SELECT * { ex:root ex:p ?c . ?c ex:q ?g }").patterns, 10) == 11
+
+
+def test_the_slow_shape_does_not_depend_on_variable_names(monkeypatch):
+    state = _state(5)
+    monkeypatch.setattr(endpoint, "LOOKUP_BUDGET", -1.0)
+    assert _answer(state, "SELECT ?v { <http://example.org/m1> ex:p ?v }")[0] == 200
+    assert _answer(state, "SELECT ?renamed { <http://example.org/m1> ex:p ?renamed }") is None
+    assert _answer(state, "SELECT ?v ?w { ?v ex:p ?w . ?v a ex:C }") is not None       # another shape

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from .protocol import (
     service_first_look,
 )
 from .store import Dataset, Document
-from .workers import QueryTimeout, WorkerCrashed, run_query
+from .workers import Busy, QueryTimeout, WorkerCrashed, run_query
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
@@ -215,8 +216,11 @@ RETRY_EVERY = 100
 
 
 def _shape(info: QueryInfo) -> tuple:
-    """A query with its IRIs, strings and numbers left out: the same lookup about other things."""
-    return tuple(text if kind in ("word", "var", "pname", "other") and not text.isdigit() else kind
+    """A query with its IRIs, strings and numbers left out and its variables numbered in order of
+    first use: the same lookup about other things, however its variables are named."""
+    names: dict[str, int] = {}
+    return tuple(names.setdefault(text[1:], len(names)) if kind == "var"
+                 else text if kind in ("word", "pname", "other") and not text.isdigit() else kind
                  for kind, text in info.tokens)
 
 
@@ -247,7 +251,12 @@ def _answer_lookup(state, info: QueryInfo, job: dict) -> tuple[int, str, bytes] 
 async def run_job(request: Request, job: dict) -> tuple[int, str, bytes]:
     settings: Settings = request.app.state.settings
     try:
-        return await request.app.state.pool.call(job, settings.timeout)
+        client = request.client.host if request.client else ""
+        return await request.app.state.pool.call(job, settings.timeout, client)
+    except Busy as exc:
+        # Retry-After: by then every query it has running or waiting has finished or been stopped.
+        raise HTTPException(429, f"too many queries at once from your address ({exc}); retry later",
+                            headers={"Retry-After": str(math.ceil(settings.timeout))}) from None
     except QueryTimeout:
         raise HTTPException(503, f"query timed out after {settings.timeout:g} s and was stopped; "
                                  f"add LIMIT or make the patterns more selective") from None

@@ -14,6 +14,13 @@ from a named resource or literal:
   - a path `p+` or `p*` of one IRI from or to a named node (`?sub org:subOrganizationOf+ <org>`):
     these are the `closures`; the server walks each first and gives up after CLOSURE_LIMIT edges.
 
+The probes must lie in one connected join (patterns linked by shared variables): two unconnected
+probes are a cross product, whose size is the product of theirs. Before the engine runs, `Lookup.too_big`
+bounds what it can do: the closures are walked, the product of the probes' counts must stay within
+ROW_LIMIT, and the join itself is walked pattern by pattern (a nested loop over the store's index)
+and given up as soon as it has made more than ROW_LIMIT rows. So ORDER BY, DISTINCT and the
+engine's own joins never see more rows than that: a lookup's cost is known before it runs.
+
 Anything else — FILTER, BIND, UNION, GRAPH, subqueries, aggregates, other paths, blank nodes,
 FROM, more than MAX_PATTERNS patterns — is not a lookup and goes to a worker, as before.
 The decision is made on the tokens `serve.inspect_query` already has; nothing is evaluated.
@@ -23,12 +30,13 @@ from __future__ import annotations
 import itertools
 import re
 import urllib.parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode
 
 MAX_PATTERNS = 8
 PROBE_LIMIT = 1000     # matches of a probe
+ROW_LIMIT = 1000       # rows the join may make, summed over its patterns, and the product of the probes' counts
 CLOSURE_LIMIT = 100    # edges walked along a closure (≈ 10 µs each, and the engine walks them again)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
@@ -47,16 +55,34 @@ class Closure:
 
 
 @dataclass(frozen=True)
+class Pattern:
+    """One triple pattern of a lookup, in the order the join is walked. `verb` is a sequence path
+    (a list of IRIs), ("var", name), or ("closure", IRI) for `IRI+` / `IRI*`."""
+    subject: Term
+    verb: list[NamedNode] | Term
+    object: Term
+    optional: bool
+
+
+@dataclass(frozen=True)
 class Lookup:
     probes: list[Probe]        # patterns whose matches the server counts before answering
     closures: list[Closure]    # paths the server walks before answering
+    patterns: list[Pattern] = field(default_factory=list)   # the join, in walking order
 
     def too_big(self, store) -> bool:
-        """Whether a probe matches more than PROBE_LIMIT quads of the default graph of `store`, or
-        a closure walks more than CLOSURE_LIMIT edges: then a worker answers the query."""
-        return (any(next(itertools.islice(store.quads_for_pattern(s, p, o, DefaultGraph()), PROBE_LIMIT, None),
-                         None) is not None for s, p, o in self.probes)
-                or any(walks_too_far(store, closure) for closure in self.closures))
+        """Whether answering could cost more than the bounds allow, so that a worker answers: a
+        closure walks more than CLOSURE_LIMIT edges, a probe matches more than PROBE_LIMIT quads of
+        the default graph of `store`, their product passes ROW_LIMIT, or the join makes more rows."""
+        if any(walks_too_far(store, closure) for closure in self.closures):
+            return True
+        product = 1
+        for s, p, o in self.probes:
+            count = sum(1 for _ in itertools.islice(store.quads_for_pattern(s, p, o, DefaultGraph()), PROBE_LIMIT + 1))
+            product *= max(1, count)
+            if count > PROBE_LIMIT or product > ROW_LIMIT:
+                return True
+        return join_rows(store, self.patterns, ROW_LIMIT) > ROW_LIMIT
 
 
 def walks_too_far(store, closure: Closure, limit: int = CLOSURE_LIMIT) -> bool:
@@ -78,6 +104,117 @@ def walks_too_far(store, closure: Closure, limit: int = CLOSURE_LIMIT) -> bool:
                     following.append(reached)
         frontier = following
     return False
+
+
+def join_rows(store, patterns: list[Pattern], limit: int = ROW_LIMIT) -> int:
+    """The rows a nested-loop join of `patterns` makes in the default graph of `store`, summed over
+    the patterns, counting no further than just past `limit` (so the walk itself is bounded).
+
+    An upper bound of what the engine's join makes: an OPTIONAL pattern keeps a row it does not
+    match, a closure binds every node it reaches (and its start, for `*`), and a variable left
+    unbound by an OPTIONAL matches anything where it is used later."""
+    try:
+        return _join(store, patterns, limit)
+    except _TooMany:
+        return limit + 1
+
+
+class _TooMany(Exception):
+    """A sequence path's middle reached more nodes than ROW_LIMIT."""
+
+
+def _join(store, patterns: list[Pattern], limit: int) -> int:
+    rows: list[dict[str, object]] = [{}]
+    made = 0
+    for pattern in patterns:
+        following = []
+        for row in rows:
+            matched = False
+            for extended in _matches(store, pattern, row):
+                matched = True
+                following.append(extended)
+                made += 1
+                if made > limit:
+                    return made
+            if pattern.optional and not matched:
+                following.append(row)
+        rows = following
+    return made
+
+
+def _bound(term: Term, row: dict):
+    return row.get(term[1]) if term[0] == "var" else term[1]
+
+
+def _bind(row: dict, pairs) -> dict | None:
+    """`row` with the variables of `pairs` bound, or None where one is already bound to another node."""
+    row = dict(row)
+    for term, node in pairs:
+        if term[0] == "var":
+            if row.setdefault(term[1], node) != node:
+                return None
+    return row
+
+
+def _matches(store, pattern: Pattern, row: dict):
+    """The rows `row` extends to through one pattern."""
+    subject, obj = _bound(pattern.subject, row), _bound(pattern.object, row)
+    if isinstance(subject, Literal):
+        return
+    verb = pattern.verb
+    if isinstance(verb, tuple) and verb[0] == "closure":
+        start, forward = (subject, True) if subject is not None and pattern.subject[0] == "node" else (obj, False)
+        for node in _reached(store, Closure(start, verb[1], forward)):
+            ends = (start, node) if forward else (node, start)
+            found = _bind(row, [(pattern.subject, ends[0]), (pattern.object, ends[1])])
+            if found is not None:
+                yield found
+        return
+    if isinstance(verb, tuple):                                # a variable predicate
+        predicate = _bound(verb, row)
+        for quad in store.quads_for_pattern(subject, predicate, obj, DefaultGraph()):
+            found = _bind(row, [(pattern.subject, quad.subject), (verb, quad.predicate), (pattern.object, quad.object)])
+            if found is not None:
+                yield found
+        return
+    if subject is None:                                        # arriving at a named node by one IRI
+        for quad in store.quads_for_pattern(None, verb[0], obj, DefaultGraph()):
+            found = _bind(row, [(pattern.subject, quad.subject)])
+            if found is not None:
+                yield found
+        return
+    frontier = [subject]                                       # leaving a node along a sequence path
+    for step in verb[:-1]:
+        frontier = list(itertools.islice((q.object for node in frontier if not isinstance(node, Literal)
+                                          for q in store.quads_for_pattern(node, step, None, DefaultGraph())),
+                                         ROW_LIMIT + 1))
+        if len(frontier) > ROW_LIMIT:
+            raise _TooMany
+    for node in frontier:
+        if isinstance(node, Literal):
+            continue
+        for quad in store.quads_for_pattern(node, verb[-1], obj, DefaultGraph()):
+            found = _bind(row, [(pattern.object, quad.object)])
+            if found is not None:
+                yield found
+
+
+def _reached(store, closure: Closure) -> list:
+    """The start of a closure and the nodes it reaches (the walk is bounded: walks_too_far came first)."""
+    seen, frontier = [closure.start], [closure.start]
+    while frontier:
+        following = []
+        for node in frontier:
+            quads = (store.quads_for_pattern(node, closure.predicate, None, DefaultGraph()) if closure.forward
+                     else store.quads_for_pattern(None, closure.predicate, node, DefaultGraph()))
+            for quad in quads:
+                reached = quad.object if closure.forward else quad.subject
+                if reached not in seen:
+                    seen.append(reached)
+                    if not isinstance(reached, Literal):
+                        following.append(reached)
+        frontier = following
+    return seen
 
 
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -103,8 +240,10 @@ def lookup(tokens: list[tuple[str, str]], prefixes: dict[str, str | None], base:
     the query's PREFIX declarations, resolved, and `base` its base IRI."""
     try:
         patterns = _Parser(tokens, prefixes, base).query()
-        probes, closures = _probes(patterns)
-        return Lookup([tuple(None if t[0] == "var" else t[1] for t in p) for p in probes], closures)
+        probes, closures, ordered = _probes(patterns)
+        if len(_joins(patterns, probes)) > 1:
+            return None
+        return Lookup([tuple(None if t[0] == "var" else t[1] for t in p) for p in probes], closures, ordered)
     except (_NotALookup, IndexError, ValueError):   # ValueError: a malformed IRI or language tag
         return None
 
@@ -114,8 +253,8 @@ class _Parser:
 
     def __init__(self, tokens, prefixes, base):
         self.tokens, self.prefixes, self.base, self.i = tokens, prefixes, base, 0
-        # a verb: IRIs (a sequence path), ("var", name) or ("closure", IRI) for `IRI+` / `IRI*`
-        self.patterns: list[tuple[Term, list[NamedNode] | Term, Term]] = []
+        self.patterns: list[Pattern] = []
+        self.optional = 0          # how many OPTIONAL groups the parser is inside
 
     def peek(self) -> tuple[str, str]:
         return self.tokens[self.i] if self.i < len(self.tokens) else ("", "")
@@ -172,7 +311,9 @@ class _Parser:
                 continue
             if self.word("OPTIONAL"):
                 self.expect("{")
+                self.optional += 1
                 self.group()
+                self.optional -= 1
                 continue
             self.triples()
 
@@ -181,7 +322,7 @@ class _Parser:
         while True:
             verb = self.verb()
             while True:
-                self.patterns.append((subject, verb, self.term()))
+                self.patterns.append(Pattern(subject, verb, self.term(), self.optional > 0))
                 if not self.punct(","):
                     break
             if not self.punct(";"):
@@ -257,11 +398,28 @@ class _Parser:
             raise _NotALookup
 
 
-def _probes(patterns: list) -> tuple[list[tuple[Term, Term, Term]], list[Closure]]:
-    """Check that every pattern is reached from a named node; return the patterns to count and
-    the paths to walk."""
+def _variables(pattern: Pattern) -> set[str]:
+    terms = [pattern.subject, pattern.object] + ([pattern.verb] if isinstance(pattern.verb, tuple) else [])
+    return {t[1] for t in terms if t[0] == "var"}
+
+
+def _joins(patterns: list[Pattern], probes: list) -> list[set[str]]:
+    """The joins (variables linked by sharing patterns) that hold a probe. Joins that leave a
+    named node are bounded by its out-degree (`ex:a ex:p ?x ; ex:q ?y`); two that hold a probe
+    are a cross product of everything arriving at two nodes (`?a a C . ?b a C`)."""
+    groups: list[set[str]] = []
+    for names in map(_variables, patterns):
+        joined = [g for g in groups if g & names]
+        groups = [g for g in groups if not g & names] + [names.union(*joined)]
+    probed = [{t[1] for t in probe if t[0] == "var"} for probe in probes]
+    return [g for g in groups if any(g & names for names in probed)]
+
+
+def _probes(patterns: list[Pattern]) -> tuple[list[tuple[Term, Term, Term]], list[Closure], list[Pattern]]:
+    """Check that every pattern is reached from a named node; return the patterns to count, the
+    paths to walk, and the patterns in the order they were reached (the order join_rows walks)."""
     reached: set[str] = set()
-    waiting, probes, closures = list(patterns), [], []
+    waiting, probes, closures, ordered = list(patterns), [], [], []
 
     def known(term: Term) -> bool:
         return term[0] != "var" or term[1] in reached
@@ -270,7 +428,7 @@ def _probes(patterns: list) -> tuple[list[tuple[Term, Term, Term]], list[Closure
     while waiting and progress:
         progress = False
         for pattern in list(waiting):
-            subject, verb, obj = pattern
+            subject, verb, obj = pattern.subject, pattern.verb, pattern.object
             closure = isinstance(verb, tuple) and verb[0] == "closure"
             by_variable = isinstance(verb, tuple) and not closure
             if closure:
@@ -289,11 +447,10 @@ def _probes(patterns: list) -> tuple[list[tuple[Term, Term, Term]], list[Closure
                 probes.append((subject, verb if by_variable else ("node", verb[0]), obj))   # arriving
             else:
                 continue
-            reached.update(t[1] for t in (subject, obj) if t[0] == "var")
-            if by_variable:
-                reached.add(verb[1])
+            reached.update(_variables(pattern))
             waiting.remove(pattern)
+            ordered.append(pattern)
             progress = True
     if waiting:
         raise _NotALookup
-    return probes, closures
+    return probes, closures, ordered

@@ -5,7 +5,13 @@ the answer until the deadline and otherwise kills the worker (which frees its CP
 once) and starts a fresh one. While one worker is stuck on a runaway query the others answer.
 
 Worker side: `worker_main` opens `Store.read_only(path)` and answers jobs sent over a pipe.
-Server side: `WorkerPool.call(job, timeout)` (asyncio) returns `(status, media_type, body)`.
+Server side: `WorkerPool.call(job, timeout, client)` (asyncio) returns `(status, media_type, body)`.
+
+Workers are shared fairly between clients (their IP addresses): a client runs at most
+`per_client` queries at once and may keep at most `max_waiting` more waiting (past that,
+`Busy`, which the endpoint answers with 429); a free worker goes to the clients with queries
+waiting in turn, and the last free one only to a client that has nothing running. So a pile of
+slow queries from one client makes its own queries wait, not everybody's.
 
 Jobs are plain dicts:
   {"op": "query", "query", "base", "default", "named", "formats", "max_bytes", "service_check"?}
@@ -19,6 +25,7 @@ import multiprocessing
 import os
 import resource
 import signal
+from collections import Counter, deque
 from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store, serialize
@@ -38,6 +45,10 @@ class QueryTimeout(Exception):
 
 class WorkerCrashed(Exception):
     """A worker died while answering (e.g. its memory limit was hit)."""
+
+
+class Busy(Exception):
+    """The client already has as many queries running and waiting as it may have."""
 
 
 class WorkerGone(Exception):
@@ -218,13 +229,73 @@ class PoolStats:
 class WorkerPool:
     """A fixed number of query workers; `call` hands a job to an idle one under a deadline."""
 
-    def __init__(self, store_path: str, size: int = 4, memory_limit: int | None = None):
+    def __init__(self, store_path: str, size: int = 4, memory_limit: int | None = None,
+                 per_client: int | None = None, max_waiting: int = 16):
         self.store_path, self.size, self.memory_limit = store_path, size, memory_limit
+        self.per_client = per_client or max(1, size - 1)
+        self.max_waiting = max_waiting
         self._ctx = multiprocessing.get_context("spawn")   # no inherited threads or event loop
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._idle: list[_Worker] = []
+        self._waiting: dict[str, deque[asyncio.Future]] = {}   # per client, in the order it asked
+        self._running: Counter[str] = Counter()
         self._all: set[_Worker] = set()
         self._tasks: set[asyncio.Task] = set()
         self.stats = PoolStats()
+
+    def _may_take(self, client: str) -> bool:
+        running = self._running[client]
+        return running < self.per_client and (len(self._idle) > 1 or running == 0)
+
+    def _give_back(self, worker: _Worker) -> None:
+        self._idle.append(worker)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Idle workers to the clients waiting, in turn, as far as each may take one."""
+        while self._idle:
+            for client in list(self._waiting):
+                queue = self._waiting[client]
+                while queue and queue[0].done():             # gave up meanwhile
+                    queue.popleft()
+                if not queue:
+                    del self._waiting[client]
+                elif self._may_take(client):
+                    self._running[client] += 1
+                    queue.popleft().set_result(self._idle.pop())
+                    del self._waiting[client]                 # to the back of the turn
+                    if queue:
+                        self._waiting[client] = queue
+                    break
+            else:
+                return
+
+    async def _take(self, client: str, deadline: float) -> _Worker:
+        loop = asyncio.get_running_loop()
+        if self._idle and client not in self._waiting and self._may_take(client):
+            self._running[client] += 1
+            return self._idle.pop()
+        queue = self._waiting.get(client)
+        if queue is not None and sum(not f.done() for f in queue) >= self.max_waiting:
+            raise Busy(f"{self._running[client]} queries of this client are running and "
+                       f"{len(queue)} waiting")
+        ticket = loop.create_future()
+        self._waiting.setdefault(client, deque()).append(ticket)
+        try:
+            return await asyncio.wait_for(asyncio.shield(ticket), max(deadline - loop.time(), 0.001))
+        except BaseException:
+            if ticket.done() and not ticket.cancelled():   # a worker arrived just as we gave up
+                self._release(client, ticket.result())
+            ticket.cancel()
+            raise
+
+    def _release(self, client: str, worker: _Worker | None) -> None:
+        """`client` no longer holds a worker; `worker` is idle again (None: it was replaced)."""
+        self._running[client] -= 1
+        if self._running[client] <= 0:
+            del self._running[client]
+        if worker is not None:
+            self._idle.append(worker)
+        self._dispatch()
 
     async def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.store_path, self.memory_limit)
@@ -239,7 +310,7 @@ class WorkerPool:
 
     async def start(self) -> None:
         for worker in await asyncio.gather(*(self._spawn() for _ in range(self.size))):
-            self._idle.put_nowait(worker)
+            self._give_back(worker)
 
     def _retire(self, worker: _Worker) -> None:
         self._all.discard(worker)
@@ -253,19 +324,20 @@ class WorkerPool:
         self._retire(worker)
 
         async def respawn():
-            self._idle.put_nowait(await self._spawn())
+            self._give_back(await self._spawn())
 
         task = asyncio.create_task(respawn())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def call(self, job: dict, timeout: float) -> tuple[int, str, bytes]:
-        """Run `job` on a worker; raise QueryTimeout after `timeout` seconds (waiting included)."""
+    async def call(self, job: dict, timeout: float, client: str = "") -> tuple[int, str, bytes]:
+        """Run `job` for `client` on a worker; raise QueryTimeout after `timeout` seconds (waiting
+        included), Busy at once if the client has too many queries running and waiting."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             try:
-                worker = await asyncio.wait_for(self._idle.get(), max(deadline - loop.time(), 0.001))
+                worker = await self._take(client, deadline)
             except TimeoutError:
                 raise QueryTimeout("all query workers stayed busy") from None
             finished = False
@@ -279,8 +351,9 @@ class WorkerPool:
                 raise QueryTimeout("the query ran past the deadline") from None
             finally:
                 if finished:
-                    self._idle.put_nowait(worker)
+                    self._release(client, worker)
                 else:  # timed out, crashed, gone or the request was cancelled: it may be mid-query
+                    self._release(client, None)
                     self._replace(worker)
 
     async def close(self) -> None:
