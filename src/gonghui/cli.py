@@ -130,12 +130,14 @@ def validate(dataset):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Hard query timeout in seconds.")
+@click.option("--max-memory", default=4096, show_default=True, type=click.IntRange(min=256),
+              help="Address space in MiB the server and each query worker may use.")
 @friendly
-def serve(data_files, store_dir, host, port, timeout):
+def serve(data_files, store_dir, host, port, timeout, max_memory):
     """Serve the dataset: SPARQL endpoint, query page and dereferenceable IRIs."""
     from .serve import run
 
-    run(list(data_files), host=host, port=port, timeout=timeout, store=store_dir)
+    run(list(data_files), host=host, port=port, timeout=timeout, store=store_dir, memory_limit=max_memory << 20)
 
 
 @main.command()

@@ -31,6 +31,7 @@ KEEP_ALIVE = 5.0     # uvicorn's keep-alive timeout: a silent connection is clos
 SECRET = "gonghui-secret-marker-7f3a"
 TRIPLES = 220        # distinct triples in the sample
 ASK = "ASK { ?s ?p ?o }"
+MAX_MEMORY = 2048    # MiB of address space for the server and each worker (--max-memory)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def server(tmp_path_factory):
     shutil.copy(SAMPLE, project / "lod" / "gonghui.trig")
     (project / "secret.txt").write_text(SECRET + "\n")
     (project / "lod" / ".hidden").write_text(SECRET + "\n")
-    with running_serve("--timeout", str(TIMEOUT), cwd=project) as served:
+    with running_serve("--timeout", str(TIMEOUT), "--max-memory", str(MAX_MEMORY), cwd=project) as served:
         assert "serving 220 triples" in served.banner, served.banner
         yield served
 
@@ -369,6 +370,22 @@ def test_slow_loris_is_cut_off_and_others_are_served(http, server):
             reply, seconds = f.result()
             assert reply == b"" and seconds < KEEP_ALIVE + SLACK   # closed without a word
     assert_answers(http)
+
+
+def _address_space_limit(pid: int) -> int:
+    line = next(line for line in Path(f"/proc/{pid}/limits").read_text().splitlines()
+                if line.startswith("Max address space"))
+    return int(line.split()[3])
+
+
+def test_the_server_and_its_workers_have_a_memory_bound(server):
+    """A query answered in the server process must not be able to take the machine: the server,
+    like each worker, runs under --max-memory of address space."""
+    children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()
+    assert _address_space_limit(server.proc.pid) == MAX_MEMORY << 20
+    workers = [int(c) for c in children if "gonghui-sparql-worker" in Path(f"/proc/{c}/cmdline").read_bytes().decode()
+               or "spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes().decode()]
+    assert workers and all(_address_space_limit(pid) == MAX_MEMORY << 20 for pid in workers)
 
 
 def test_the_server_survived(server, http):

@@ -172,8 +172,15 @@ def guarded_protocol(seconds: float):
 
 
 def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0,
-        store: Path | None = None) -> None:
-    """`gonghui serve`: load the data, print the URLs and serve until interrupted."""
+        store: Path | None = None, memory_limit: int = 4 << 30) -> None:
+    """`gonghui serve`: load the data, print the URLs and serve until interrupted.
+
+    `memory_limit` (bytes of address space) bounds the server process and each query worker: a
+    worker past it dies alone and is replaced; the server, whose own work is bounded (lookups,
+    pages, results up to max_result_bytes), gets MemoryError for the one request instead of
+    taking the machine."""
+    import resource
+
     import uvicorn
 
     lod_dir = None if data_files else Path("lod")
@@ -203,7 +210,11 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
     app = create_app(data_files, timeout=timeout, lod_dir=lod_dir,
                      ontology=ontology if data_files and ontology.is_file() else None,
                      shapes=shapes if data_files and shapes.is_file() else None, store=store,
-                     announce=announce)
+                     memory_limit=memory_limit, announce=announce)
+    # Set after loading: a bulk load of a large dump may briefly need more than serving does.
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2,
                 http=guarded_protocol(timeout))
     sys.stdout.flush()
