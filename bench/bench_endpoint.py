@@ -47,8 +47,8 @@ QUERIES = {
     "ask-by-iri": ("sparql", "ASK { <{person}> a schema:Person }"),
     "name-by-iri": ("sparql", "SELECT ?name WHERE { <{person}> schema:name ?name }"),
     "posts-of-person": ("sparql", """SELECT ?title ?org ?date WHERE {
-  ?m org:member <{person}> ; org:organization ?org .
-  OPTIONAL { ?m gh:postTitle ?title } OPTIONAL { ?m gh:attestedAt/time:inXSDDate ?date } } ORDER BY ?date"""),
+  ?m org:member <{person}> ; org:organization ?org . ?a gh:attests ?m ; gh:postTitle ?title .
+  OPTIONAL { ?a gh:attestedAt/time:inXSDDate ?date } } ORDER BY ?date"""),
     "mentions-of-person": ("sparql", """SELECT ?date ?headline ?exact WHERE {
   ?a oa:hasBody <{person}> ; oa:hasTarget ?t . ?t oa:hasSource ?page ; oa:hasSelector ?s .
   ?s oa:start ?start ; oa:exact ?exact .
@@ -179,7 +179,11 @@ def generate(target: int, out: Path) -> Path:
                         q(ms, ORG + "member>", who)
                         q(ms, ORG + "organization>", where)
                         q(ms, ORG + "role>", f"<{ID}role/{role}>")
-                        q(ms, G + "attestedAt>", f"<{ID}date/{date}>")
+                        att = f"<{ID}attestation/{stem}/{pos}/{slug(who)}/{slug(where)}/{role}>"
+                        q(att, a, G + "Attestation>", g)
+                        q(att, G + "attests>", ms, g)
+                        q(att, G + "postTitle>", lit(role), g)
+                        q(att, G + "attestedAt>", f"<{ID}date/{date}>", g)
                         q(f"<{ID}date/{date}>", "<http://www.w3.org/2006/time#inXSDDate>", typed(date, "date"))
             if len(lines) > 50_000:
                 fh.writelines(lines)

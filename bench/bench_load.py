@@ -53,8 +53,8 @@ MIX = [
     ("ask-by-iri", "post", "ASK { <{person}> a schema:Person }", JSON_RESULTS, 200),
     ("name-by-iri", "get", "SELECT ?name WHERE { <{person}> schema:name ?name }", JSON_RESULTS, 200),
     ("posts-of-person", "post", """SELECT ?title ?org ?date WHERE {
-  ?m org:member <{person}> ; org:organization ?org .
-  OPTIONAL { ?m gh:postTitle ?title } OPTIONAL { ?m gh:attestedAt/time:inXSDDate ?date } } ORDER BY ?date""",
+  ?m org:member <{person}> ; org:organization ?org . ?a gh:attests ?m ; gh:postTitle ?title .
+  OPTIONAL { ?a gh:attestedAt/time:inXSDDate ?date } } ORDER BY ?date""",
      JSON_RESULTS, 200),
     ("mentions-of-person", "post", """SELECT ?date ?headline ?exact WHERE {
   ?a oa:hasBody <{person}> ; oa:hasTarget ?t . ?t oa:hasSource ?page ; oa:hasSelector ?s .

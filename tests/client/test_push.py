@@ -357,7 +357,7 @@ SELECT ?person WHERE { GRAPH ?g { ?m org:member ?person } } GROUP BY ?person ORD
 POSTS = """PREFIX org: <http://www.w3.org/ns/org#> PREFIX gh: <https://w3id.org/gonghui/ontology#>
 SELECT DISTINCT ?org ?role ?title WHERE {{
   GRAPH ?g {{ ?m org:member <{person}> ; org:organization ?org ; org:role ?role }}
-  OPTIONAL {{ GRAPH ?page {{ ?m gh:postTitle ?title }} }} }} ORDER BY ?org ?role ?title"""
+  OPTIONAL {{ GRAPH ?page {{ ?a gh:attests ?m ; gh:postTitle ?title }} }} }} ORDER BY ?org ?role ?title"""
 
 
 def local_rows(store: ox.Store, query: str) -> list[dict[str, str]]:

@@ -50,6 +50,26 @@ def test_dumps_parse_with_pyoxigraph_and_agree(built):
     assert len(g) == len(counts["nt"])
 
 
+
+def test_each_subject_lives_in_one_graph_and_each_triple_is_written_once(built):
+    """A post printed on two pages is still one subject in one graph: its printings are
+    gh:Attestation nodes in each page's graph (issue 18 item 6, issue 19 item 1). The merged
+    dumps then say every triple once and every subject in one block."""
+    graphs_of, attested_on = {}, {}
+    for q in pyoxigraph.parse(path=str(built / "gonghui.trig"), format=pyoxigraph.RdfFormat.TRIG):
+        graphs_of.setdefault(q.subject, set()).add(q.graph_name)
+        if q.predicate.value.endswith("#attests"):
+            attested_on.setdefault(q.object, set()).add(q.graph_name)
+    assert {s: g for s, g in graphs_of.items() if len(g) > 1} == {}
+    assert any(len(pages) > 1 for pages in attested_on.values())    # the case is really exercised
+    lines = gzip.decompress((built / "gonghui.nt.gz").read_bytes()).decode().splitlines()
+    assert len(lines) == len(set(lines))
+    void = (built / "void.ttl").read_text()
+    assert re.search(rf"void:triples {len(lines)}\b", void)
+    ttl = (built / "gonghui.ttl").read_text()
+    blocks = re.findall(r"^(<[^>]+>|_:\S+) ", ttl, flags=re.M)      # subjects open a line
+    assert len(blocks) == len(set(blocks)) > 1000
+
 @pytest.mark.skipif(not shutil.which("rapper"), reason="raptor2-utils (rapper) not installed")
 @pytest.mark.parametrize("name,syntax", [("gonghui.ttl", "turtle"), ("gonghui.trig", "trig"), ("void.ttl", "turtle")])
 def test_rapper_parses_without_warnings(built, name, syntax):

@@ -87,7 +87,7 @@ def test_rebuild_maps_only_the_pages_whose_graph_can_change(tmp_path, monkeypatc
 
 def test_page_refs_key_every_iri_a_page_graph_uses():
     """Everything a page graph takes from the corpus is in its refs: every IRI in the graph is
-    the page's own (page, article, mention, build, date) or one of the refs."""
+    the page's own (page, article, mention, attestation, build, date) or one of the refs."""
     import tempfile
 
     from gonghui.convert.resolve import Corpus, add_page, add_parents
@@ -103,7 +103,7 @@ def test_page_refs_key_every_iri_a_page_graph_uses():
         add_page(corpus, k, pe)
     add_parents(corpus)
     mapper = Mapper(corpus)
-    own = ("page/", "article/", "mention/", "build/", "date/")
+    own = ("page/", "article/", "mention/", "attestation/", "build/", "date/")
     for k, pe in enumerate(pages):
         refs = mapper.page_refs(k, PageNames.of(pe))
         allowed = {iri for _, iri in refs.iris}

@@ -8,7 +8,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from .render import OX_PREFIXES, SHARED_HASH, Chunk
+from .render import OX_PREFIXES, Chunk
 
 DUMPS = ("gonghui.ttl", "gonghui.nt.gz", "gonghui.trig", "gonghui.jsonld")
 FILES = DUMPS + ("void.ttl",)
@@ -21,12 +21,9 @@ MEDIA = {"gonghui.ttl": "text/turtle", "gonghui.nt.gz": "application/n-triples",
 class Writer:
     """Appends chunks to the four dumps in a staging folder, taking their SHA-256 on the way (a
     dump of 10,000 pages is gigabytes: reading it back to checksum it would cost a second pass).
-
-    Graphs share no triple except what two pages attest of the same post (the title as printed,
-    the issue date); those are counted once for VoID by remembering their hashes."""
+    Graphs share no subject, so the triples of the dataset are the sum of theirs."""
 
     def __init__(self, staging: Path, previous: dict[str, int] | None = None):
-        self.shared_seen: set[bytes] = set()
         self.files = {name: open(staging / name, "wb") for name in DUMPS}
         self.sha256 = {name: hashlib.sha256() for name in DUMPS}
         self.previous = previous or {}       # dump name → open descriptor of the published file
@@ -54,10 +51,7 @@ class Writer:
         self._put("gonghui.trig", f"<{chunk.name}> {{\n".encode() + chunk.ttl + b"\n}\n\n")
         where += (self.files["gonghui.nt.gz"].tell(), len(chunk.nt_gz))
         self._put("gonghui.nt.gz", chunk.nt_gz)
-        hashes = [chunk.shared[i:i + SHARED_HASH] for i in range(0, len(chunk.shared), SHARED_HASH)]
-        duplicates = sum(h in self.shared_seen for h in hashes)
-        self.shared_seen.update(hashes)
-        self.triples += chunk.triples - duplicates
+        self.triples += chunk.triples
         self._put("gonghui.jsonld", b"  " if self.first_node else b",\n  ")
         where += (self.files["gonghui.jsonld"].tell(), len(chunk.jsonld))
         self._put("gonghui.jsonld", chunk.jsonld)

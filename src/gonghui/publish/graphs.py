@@ -156,7 +156,7 @@ def _pieces(subjects: list, shared: Data) -> Iterable[list]:
 def _entity_pieces(keys: list[str], problems: list) -> Iterable[Chunk]:
     cache: Cache = WORKER_STATE["cache"]
     if problems:
-        yield Chunk("", b"", b"", b"", b"", {}, 0, problems)
+        yield Chunk("", b"", b"", b"", {}, 0, problems)
         return
     for key in keys:
         chunk = WORKER_STATE["published"].get(key) or cache.load_chunk(key, always=True)

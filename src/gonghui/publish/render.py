@@ -1,10 +1,10 @@
 """A rendered graph (Chunk): its triples as sorted lines of Turtle, N-Triples and JSON-LD, ready to be
-appended to the dumps, with the hashes of the lines it shares with other graphs."""
+appended to the dumps. Graphs share no subject (rdf.mapping), so appending them one after another
+gives each subject one block and each triple once."""
 from __future__ import annotations
 
 import functools
 import gzip
-import hashlib
 import itertools
 import json
 import sys
@@ -27,9 +27,6 @@ class Chunk:
     worker to the writer then costs a copy, not a decode and an encode of ~1 MB of text."""
     name: str
     nt_gz: bytes             # N-Triples, one gzip member (a .gz file may hold many, RFC 1952)
-    shared: bytes            # 12-byte hashes, end to end, of the lines another graph may hold too
-                             # (post attestations): one object, not one per line, as the writer
-                             # keeps them for every graph
     ttl: bytes               # Turtle statements; the prefixes are declared once, atop the dump
     jsonld: bytes            # JSON-LD node objects, comma-separated
     classes: dict[str, int]
@@ -42,9 +39,6 @@ class Chunk:
     def stub(self, where: tuple) -> Chunk:
         """This chunk without its bytes, which sit in the published dumps at `where`."""
         return replace(self, nt_gz=b"", ttl=b"", jsonld=b"", problems=[], where=where)
-
-
-SHARED_HASH = 12      # bytes of each hash in Chunk.shared
 
 
 def ordered_lines(triples: Iterable[tuple]) -> list[tuple[str, tuple]]:
@@ -71,11 +65,8 @@ def render_ordered(name: ox.NamedNode, ordered: list[tuple[str, tuple]]) -> Chun
         if p == RDF_TYPE:
             cls = sys.intern(o.value)      # a few classes, counted for every graph the writer keeps
             classes[cls] = classes.get(cls, 0) + 1
-    prefix = f"<{name.value.split('/graph/')[0]}/membership/"
-    shared = b"".join(hashlib.blake2b(line.encode("utf-8"), digest_size=SHARED_HASH).digest()
-                      for line, _ in ordered if line.startswith(prefix))
     jsonld = ",\n  ".join(jsonld_nodes(spo)).encode("utf-8")
-    return Chunk(name.value, gzip.compress(nt, compresslevel=6, mtime=0), shared, ttl, jsonld, classes, len(spo))
+    return Chunk(name.value, gzip.compress(nt, compresslevel=6, mtime=0), ttl, jsonld, classes, len(spo))
 
 
 def jsonld_nodes(triples: list[tuple]) -> list[str]:

@@ -1,11 +1,11 @@
 """Map the resolved corpus to RDF, following ontology/README.md (the core contract).
 
-The dataset is a set of named graphs that share no triple:
+The dataset is a set of named graphs that share no subject (so none shares a triple):
 - `graph/entities`: people, organisations, places, slogans, events, roles, newspapers, issues,
   dates and the core of every post (member, organisation, role), built from the `Corpus`;
 - `graph/build`: the build as a prov:Activity;
 - `graph/page/{stem}`: one per source page — the page, its articles, the mentions pinned to its
-  text and the posts it attests (dated by its issue). A page graph is a pure function of the page
+  text and an attestation node for each post it prints (dated by its issue). A page graph is a pure function of the page
   and its `PageRefs` (the IRIs its names resolve to in the corpus), so pages are mapped in
   parallel, one at a time, and a page whose refs did not change can reuse its cached graph.
 
@@ -390,10 +390,12 @@ def page_graph(pe: PageEntities, refs: PageRefs) -> Triples:
     g.add((page, GH.sha256, Literal(doc.page.sha256)))
     g.add((page, GH.encoding, Literal(doc.page.encoding)))
     g.add((page, GH.normalisedText, zh(doc.page.text)))
+    # A page graph states nothing about a node another graph describes (the issue, a post): each
+    # subject lives in one graph, so the merged dumps hold it in one block and each triple once.
     issue_node, date = ids.ref("issue"), None
     if issue_node is not None:
         date = doc.issue.date
-        g.add((issue_node, GH.sourcePage, page))
+        g.add((page, SCHEMA.isPartOf, issue_node))
     for n, item in enumerate(doc.items, start=1):
         _item(g, ids, n, item, issue_node, date)
     _mentions(g, ids, pe)
@@ -438,7 +440,6 @@ def _item(g: Triples, ids: _PageIds, n: int, item: Item, issue_node, date) -> No
     g.add((node, GH.endOffset, Literal(item.end)))
     if issue_node is not None:
         g.add((node, SCHEMA.isPartOf, issue_node))
-        g.add((issue_node, SCHEMA.hasPart, node))
         g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
     for c in item.credits:
         person = ids.ref("person", c.name)
@@ -472,14 +473,22 @@ def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
 
 
 def _posts(g: Triples, ids: _PageIds, pe: PageEntities, date: str | None) -> None:
-    """What this page attests of each post: the title as printed, the article, the date."""
+    """What this page attests of each post: one gh:Attestation per post and item printing it, with
+    the title as printed there, the item, the page and the issue date (when the page has one)."""
     for p in pe.people:
         for post in p.posts:
-            node = ids.ref("membership", p.name, post.org, post.role) if post.org else None
-            if node is None:
+            membership = ids.ref("membership", p.name, post.org, post.role) if post.org else None
+            if membership is None:
                 continue
+            item = post.mention.item if post.mention else None
+            where = str(item + 1) if item is not None else "page"
+            node = ids.ID[f"attestation/{ids.stem}/{where}/{membership.value.split('/membership/', 1)[1]}"]
+            g.add((node, RDF.type, GH.Attestation))
+            g.add((node, GH.attests, membership))
             g.add((node, GH.postTitle, zh(post.title)))
-            if post.mention and post.mention.item is not None:
-                g.add((node, PROV.wasDerivedFrom, ids.article(post.mention.item + 1)))
+            g.add((node, GH.sourcePage, ids.page))
+            g.add((node, PROV.wasGeneratedBy, ids.build))
+            if item is not None:
+                g.add((node, PROV.wasDerivedFrom, ids.article(item + 1)))
             if date:
                 g.add((node, GH.attestedAt, ids.date(date)))

@@ -27,7 +27,7 @@ from rdflib import RDF, BNode, Literal, URIRef
 from rdflib.namespace import PROV, NamespaceManager
 
 from ..errors import InputError
-from ..vocab import GH, OA, SH
+from ..vocab import GH, OA, SCHEMA, SH
 from .problems import PREFIXES, Problem, Report, compact
 from .shacl import shapes_path
 
@@ -192,10 +192,11 @@ def _problems(results: rdflib.Graph, locate: Locate | None) -> Iterable[Problem]
 def graph_locator(data: rdflib.Graph) -> Locate:
     """A `locate` callback that finds the source page line of a node through the data itself.
 
-    Items and issues point at their page (gh:sourcePage, gh:startOffset); mentions at a text
-    selector (oa:start); posts at the item they were read from; any other entity at the first
-    of its mentions. The line is counted in the page's gh:normalisedText when it is present;
-    without it only the file name is given.
+    Items point at their page (gh:sourcePage, gh:startOffset) and issues are found from their
+    pages; mentions at a text selector (oa:start); attestations at the item they were read
+    from, posts through their attestations; any other entity at the first of its mentions. The
+    line is counted in the page's gh:normalisedText when it is present; without it only the
+    file name is given.
     """
     def pages_of(node, depth: int) -> list[tuple[URIRef, int | None]]:
         if depth > 3:            # item → page is the longest useful chain; stop cycles
@@ -203,8 +204,9 @@ def graph_locator(data: rdflib.Graph) -> Locate:
         if data.value(node, GH.fileName) is not None:
             return [(node, None)]
         page = data.value(node, GH.sourcePage)
-        if page is not None:
-            return [(page, _int(data.value(node, GH.startOffset)))]
+        offset = _int(data.value(node, GH.startOffset))
+        if page is not None and offset is not None:
+            return [(page, offset)]
         selector = data.value(node, OA.hasSelector)
         if selector is not None:
             page = data.value(node, OA.hasSource)
@@ -214,9 +216,16 @@ def graph_locator(data: rdflib.Graph) -> Locate:
             found += pages_of(nxt, depth + 1)
         for target in data.subjects(OA.hasSelector, node):
             found += pages_of(target, depth + 1)
+        for attestation in data.subjects(GH.attests, node):
+            found += pages_of(attestation, depth + 1)
         if not found:
             for origin in data.objects(node, PROV.wasDerivedFrom):
                 found += pages_of(origin, depth + 1)
+        if not found and page is not None:      # an attestation of the page itself
+            found = [(page, None)]
+        if not found:                           # an issue: the pages that are part of it
+            found = [(p, None) for p in data.subjects(SCHEMA.isPartOf, node)
+                     if data.value(p, GH.fileName) is not None]
         if not found:
             for mention in data.subjects(OA.hasBody, node):
                 found += pages_of(mention, depth + 1)

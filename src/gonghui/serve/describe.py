@@ -8,8 +8,8 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, RdfFormat, S
 
 from .prefixes import PREFIXES, tidy_turtle
 
-_RDF, _RDFS, _SCHEMA, _SKOS, _ORG, _OA, _GH, _TIME, _DCT = (
-    PREFIXES[p] for p in ("rdf", "rdfs", "schema", "skos", "org", "oa", "gh", "time", "dcterms"))
+_RDF, _RDFS, _SCHEMA, _SKOS, _ORG, _OA, _GH, _TIME, _DCT, _PROV = (
+    PREFIXES[p] for p in ("rdf", "rdfs", "schema", "skos", "org", "oa", "gh", "time", "dcterms", "prov"))
 RDF_TYPE = NamedNode(_RDF + "type")
 DEFAULT = DefaultGraph()
 # The first of these a resource has is its label; Chinese (@zh) wins over pinyin.
@@ -160,26 +160,32 @@ def mentions(store: Store, node: NamedNode) -> list[dict]:
     return rows[:MAX_ROWS]
 
 
-def _dates(store: Store, membership) -> list[str]:
-    out = []
-    for inst in (q.object for q in store.quads_for_pattern(membership, NamedNode(_GH + "attestedAt"), None, DEFAULT)):
-        d = _first(store, inst, _TIME + "inXSDDate")
-        if d is not None:
-            out.append(d.value)
-    return sorted(set(out))
+def attestations(store: Store, membership) -> list[dict]:
+    """The printings of a post (gh:Attestation): the title as printed, the item and its date."""
+    rows = []
+    for a, _, _ in _triples(store, p=NamedNode(_GH + "attests"), o=membership, limit=MAX_ROWS):
+        instant = _first(store, a, _GH + "attestedAt")
+        date = _first(store, instant, _TIME + "inXSDDate") if instant is not None else None
+        item = _first(store, a, _PROV + "wasDerivedFrom")
+        for q in store.quads_for_pattern(a, NamedNode(_GH + "postTitle"), None, DEFAULT):
+            rows.append({"title": q.object.value, "date": date.value if date is not None else None,
+                         "article": item.value if item is not None else None})
+    rows.sort(key=lambda r: (r["date"] or "9999", r["article"] or "", r["title"]))
+    return rows
 
 
 def posts(store: Store, node: NamedNode, by: str) -> list[dict]:
     """Memberships of a person (by="member") or in an organisation (by="organization"), by date."""
     rows = []
     for m, _, _ in _triples(store, p=NamedNode(_ORG + by), o=node, limit=MAX_ROWS):
-        title = _first(store, m, _GH + "postTitle")
+        printed = attestations(store, m)
         rows.append({"membership": m.value,
                      "person": getattr(_first(store, m, _ORG + "member"), "value", None),
                      "org": getattr(_first(store, m, _ORG + "organization"), "value", None),
                      "role": getattr(_first(store, m, _ORG + "role"), "value", None),
-                     "title": title.value if title is not None else None,
-                     "dates": _dates(store, m)})
+                     "title": printed[0]["title"] if printed else None,
+                     "dates": sorted({r["date"] for r in printed if r["date"]}),
+                     "attestations": printed})
     rows.sort(key=lambda r: ((r["dates"] or ["9999"])[0], r["title"] or "", r["membership"]))
     return rows
 
@@ -189,6 +195,8 @@ def contents(store: Store, issue: NamedNode) -> list[dict]:
     rows = []
     for a, _, _ in _triples(store, p=NamedNode(_SCHEMA + "isPartOf"), o=issue, limit=MAX_ROWS):
         page = _first(store, a, _GH + "sourcePage")
+        if page is None:        # the issue's source pages are part of it too; they are not items
+            continue
         rows.append({"article": a.value, "headline": label(store, a),
                      "page": page.value if page is not None else "",
                      "position": _int(_first(store, a, _SCHEMA + "position")) or 0})

@@ -253,19 +253,18 @@ QUERY_PREFIXES = {
 # form from the first keyword it sees (a second line saying "add" would make it an update).
 EXAMPLES = [
     ("谁任何职 · Who holds which posts where", """\
-# Who holds which posts in which organisation, with the dates the newspapers attest them.
-SELECT ?name ?post ?organisation (MIN(?date) AS ?first) (MAX(?date) AS ?last) ?person ?org
+# Who holds which posts in which organisation: each printing of a post (a gh:Attestation)
+# with the title as printed, the item that printed it and that item's date (none on an undated page).
+SELECT ?name ?printed ?organisation ?date ?headline ?person ?org ?item
 WHERE {
-  ?m a org:Membership ; org:member ?person ; org:organization ?org ; org:role ?role .
+  ?m a org:Membership ; org:member ?person ; org:organization ?org .
   ?person schema:name ?name .
   ?org schema:name ?organisation .
-  ?role skos:prefLabel ?roleLabel .
-  OPTIONAL { ?m gh:postTitle ?title }
-  BIND(COALESCE(?title, ?roleLabel) AS ?post)
-  OPTIONAL { ?m gh:attestedAt/time:inXSDDate ?date }
+  ?a gh:attests ?m ; gh:postTitle ?printed .
+  OPTIONAL { ?a prov:wasDerivedFrom ?item . OPTIONAL { ?item schema:headline ?headline } }
+  OPTIONAL { ?a gh:attestedAt/time:inXSDDate ?date }
 }
-GROUP BY ?name ?post ?organisation ?person ?org
-ORDER BY ?organisation ?name ?post
+ORDER BY ?organisation ?name ?date ?printed
 """),
     ("人物提及 · Every mention of a person", """\
 # Every mention of a person with the issue date and the words as printed.
