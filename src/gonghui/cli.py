@@ -135,8 +135,11 @@ def validate(dataset):
 @friendly
 def serve(data_files, store_dir, host, port, timeout, max_memory):
     """Serve the dataset: SPARQL endpoint, query page and dereferenceable IRIs."""
+    from .publish import settled
     from .serve import run
 
+    if not data_files and Path("lod").is_dir():
+        settled(Path("lod"))        # never serve a folder caught between two publishes
     run(list(data_files), host=host, port=port, timeout=timeout, store=store_dir, memory_limit=max_memory << 20)
 
 
@@ -150,7 +153,10 @@ def serve(data_files, store_dir, host, port, timeout, max_memory):
 def push(lod_dir, endpoint, graph_store, user, password):
     """Load a published dataset into any SPARQL 1.1 store, one named graph per page (idempotent)."""
     from .client import push as run_push
+    from .publish import settled
 
+    if lod_dir.is_dir():
+        settled(lod_dir)
     click.echo(run_push(lod_dir, endpoint=endpoint, graph_store=graph_store, user=user, password=password))
 
 

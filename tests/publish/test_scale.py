@@ -265,6 +265,110 @@ def test_sigkill_at_random_points_leaves_the_published_files_intact(reference, t
     assert verify(lod) == [] and files_of(lod) == before
 
 
+# A build of four of the five seeds whose process dies after moving its first file into lod/:
+# the folder then holds one new dump beside old ones and the old SHA256SUMS (issue 18 item 5).
+CRASH_BETWEEN_MOVES = """
+import os, sys
+from pathlib import Path
+from gonghui.publish import build, commit
+real, moves = commit._move_over, []
+def move_then_die(src, dst):
+    real(src, dst)
+    moves.append(dst)
+    if len(moves) == 1:
+        os._exit(9)
+commit._move_over = move_then_die
+build(Path(sys.argv[1]), Path(sys.argv[2]), workers=1, cache=False)
+"""
+
+
+def disagreeing(lod: Path) -> list[str]:
+    """The files of lod/ whose SHA-256 is not the one its SHA256SUMS gives."""
+    import hashlib
+    sums = dict(line.split("  ")[::-1] for line in (lod / SUMS).read_text().splitlines())
+    return [name for name, digest in sorted(sums.items())
+            if hashlib.sha256((lod / name).read_bytes()).hexdigest() != digest]
+
+
+def crashed_between_moves(reference: Path, tmp_path: Path) -> Path:
+    """tmp_path/lod: a copy of the reference whose next publish died between two file moves."""
+    lod, seeds = tmp_path / "lod", tmp_path / "seeds"
+    shutil.copytree(reference / "lod", lod)
+    seeds.mkdir()
+    for page in sorted(SEEDS.glob("*.txt"))[:4]:
+        shutil.copy(page, seeds / page.name)
+    env = dict(os.environ, PYTHONPATH=str(Path(publish.__file__).parents[2]))
+    res = subprocess.run([sys.executable, "-c", CRASH_BETWEEN_MOVES, str(seeds), str(lod)], env=env)
+    assert res.returncode == 9
+    assert disagreeing(lod), "the crash left a folder that agrees with its sums: nothing tested"
+    return lod
+
+
+def test_serve_finishes_a_publish_that_died_between_two_moves(reference, tmp_path):
+    from servers import running_serve
+    lod = crashed_between_moves(reference, tmp_path)
+    with running_serve(cwd=tmp_path) as served:
+        import httpx
+        count = httpx.post(served.url + "/sparql", data={"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"},
+                           headers={"accept": "text/csv"}).text.split()[1]
+        void = ox.Store()
+        void.load(path=str(lod / "void.ttl"), format=ox.RdfFormat.TURTLE)
+        stated = {q.object.value for q in void.quads_for_pattern(
+            None, ox.NamedNode("http://rdfs.org/ns/void#triples"), None)}
+    assert disagreeing(lod) == [] and not list(lod.glob(".staging-*"))
+    assert count in stated                  # what it serves is the publish its sums describe
+    assert (lod / "gonghui.ttl").read_bytes() != (reference / "lod" / "gonghui.ttl").read_bytes()
+
+
+def refuse_to_serve(monkeypatch):
+    """Make `gonghui serve` fail loudly should it get as far as starting the server."""
+    import gonghui.serve
+
+    def served(*args, **kwargs):
+        raise AssertionError("the folder was served")
+    monkeypatch.setattr(gonghui.serve, "run", served)
+
+
+def test_readers_refuse_a_half_committed_folder_they_cannot_finish(reference, tmp_path, monkeypatch):
+    lod = crashed_between_moves(reference, tmp_path)
+
+    def read_only(*args):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(commit, "_move_over", read_only)
+    refuse_to_serve(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    for args in (["serve", "--port", "1"], ["push", "lod", "--endpoint", "http://127.0.0.1:1/sparql"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "interrupted midway" in res.output and len(res.output.strip().splitlines()) == 1
+    monkeypatch.undo()
+    assert verify(lod) == []                # its owner finishes it
+
+
+def test_a_folder_that_disagrees_with_its_sums_is_not_served(reference, tmp_path, monkeypatch):
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    (lod / "gonghui.trig").write_bytes((lod / "gonghui.trig").read_bytes() + b"\n")
+    refuse_to_serve(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["serve", "--port", "1"])
+    assert res.exit_code == 2 and "gonghui.trig: SHA-256 differs" in res.output
+
+
+def test_verify_during_a_build_leaves_its_staging_alone(reference, tmp_path):
+    """recover() removes only the staging folders of builds that are gone: before the pid in the
+    name, a `gonghui verify` run while a build was writing deleted the build's staging."""
+    lod = tmp_path / "lod"
+    shutil.copytree(reference / "lod", lod)
+    live = lod / f".staging-{os.getppid()}-abc"         # a running process: the test runner's parent
+    dead = lod / ".staging-999999999-abc"
+    for staging in (live, dead):
+        staging.mkdir()
+        (staging / "gonghui.ttl").write_text("being written")
+    assert verify(lod) == []
+    assert live.exists() and not dead.exists()
+
+
 def test_a_folder_that_cannot_be_written_gives_one_clear_error(reference, tmp_path, monkeypatch):
     lod = tmp_path / "lod"
     shutil.copytree(reference / "lod", lod)

@@ -17,9 +17,10 @@ worker or many, gives byte-identical files. The CLI calls:
     build(seeds_dir, out_dir, …)   the whole build (passes.py), or with shard="I/N" one share of it (shards.py)
     merge(shard_files, out_dir)    publish the shares of a sharded build together
     verify(out_dir)                the dumps checked against SHA256SUMS: a list of problems
+    settled(out_dir)               what `serve` and `push` call first: one whole publish, or a one-line refusal
 """
-from .commit import recover, verify
+from .commit import recover, settled, verify
 from .dumps import DUMPS, FILES, SUMS
 from .passes import build, merge
 
-__all__ = ["build", "merge", "verify", "recover", "DUMPS", "FILES", "SUMS"]
+__all__ = ["build", "merge", "verify", "recover", "settled", "DUMPS", "FILES", "SUMS"]

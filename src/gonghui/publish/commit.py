@@ -1,7 +1,14 @@
 """Staging and commit: the dumps are written into a staging folder and moved into lod/ only when
-complete; recovery of a build that was killed midway, and `verify` against SHA256SUMS."""
+complete; recovery of a build that was killed midway, `verify` against SHA256SUMS, and
+`settled`, which every reader of a published folder (serve, push) calls first.
+
+The moves of one commit happen under an exclusive lock on the folder (flock), and so does
+recovery: a reader never finishes a commit that its build is still making, and never removes
+the staging folder of a build that is still running (its name holds the build's pid)."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
 import shutil
@@ -12,17 +19,58 @@ from .cache import write_atomic
 from .dumps import FILES, SUMS
 from .void import sha256_file
 
+STAGING = ".staging-"       # + the building process's pid + "-" + a random part
+
+
+def staging_prefix() -> str:
+    return f"{STAGING}{os.getpid()}-"
+
+
+@contextlib.contextmanager
+def folder_lock(out_dir: Path):
+    """Hold the published folder's lock: one commit or recovery at a time."""
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)            # closing releases the lock
+
 
 def recover(out_dir: Path) -> None:
     """Finish or undo a publish that was interrupted: a staging folder marked COMPLETE is moved
-    into place (roll forward); an unmarked one is removed (the previous files were never touched)."""
-    if not out_dir.is_dir():
+    into place (roll forward); an unmarked one whose build is gone is removed (the previous files
+    were never touched)."""
+    if not Path(out_dir).is_dir():
         return
-    for staging in sorted(out_dir.glob(".staging-*")):
-        if (staging / "COMPLETE").exists():
-            commit_staging(staging, out_dir)
-        else:
-            shutil.rmtree(staging, ignore_errors=True)
+    with folder_lock(out_dir):
+        for staging in sorted(Path(out_dir).glob(f"{STAGING}*")):
+            if (staging / "COMPLETE").exists():
+                commit_staging(staging, out_dir)
+            elif not _build_running(staging.name[len(STAGING):].split("-")[0]):
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def commit(staging: Path, out_dir: Path) -> None:
+    """Mark a finished staging folder complete and move it into place, under the folder lock."""
+    with folder_lock(out_dir):
+        mark_complete(staging)
+        commit_staging(staging, out_dir)
+
+
+def _build_running(pid: str) -> bool:
+    """Whether the build whose pid a staging folder's name holds still runs (no pid: no)."""
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def mark_complete(staging: Path) -> None:
@@ -78,12 +126,36 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def verify(out_dir: Path) -> list[str]:
-    """Problems with the published files against their SHA256SUMS (empty: all good)."""
+    """Problems with the published files against their SHA256SUMS (empty: all good); a publish
+    that was interrupted midway is finished first."""
     out_dir = Path(out_dir)
     recover(out_dir)
     sums = out_dir / SUMS
     if not sums.exists():
         raise InputError(f"{out_dir}: no {SUMS} (not a gonghui dataset?)")
+    return _problems(out_dir)
+
+
+def settled(out_dir: Path) -> None:
+    """Make sure a reader of `out_dir` sees one whole publish: an interrupted commit is finished,
+    and files that still disagree with SHA256SUMS are refused with one line. A folder without
+    SHA256SUMS (dumps put there by hand) is taken as it is."""
+    out_dir = Path(out_dir)
+    try:
+        recover(out_dir)
+    except OSError as exc:      # a folder this user may read but not change
+        raise InputError(f"{out_dir}: a publish was interrupted midway and cannot be finished here "
+                         f"({exc.strerror or exc}); run `gonghui verify {out_dir}` as its owner") from None
+    if not (out_dir / SUMS).exists():
+        return
+    problems = _problems(out_dir)
+    if problems:
+        raise InputError(f"{out_dir}: {problems[0]}; the folder is not one whole publish "
+                         f"(run `gonghui build` or `gonghui verify {out_dir}`)")
+
+
+def _problems(out_dir: Path) -> list[str]:
+    sums = out_dir / SUMS
     problems = []
     for line in sums.read_text(encoding="utf-8").splitlines():
         digest, _, name = line.partition("  ")

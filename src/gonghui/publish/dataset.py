@@ -12,7 +12,7 @@ from typing import Callable
 from ..convert.resolve import Corpus, add_page, add_parents
 from ..errors import InputError
 from .cache import Cache, PageSummary, write_atomic
-from .commit import commit_staging, mark_complete, recover
+from .commit import commit, recover, staging_prefix
 from .dumps import DUMPS, FILES, SUMS, Writer
 from .graphs import WORKER_STATE, map_pages
 from .pool import Source, reconvert
@@ -55,7 +55,7 @@ def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, wo
             stats.append(brief.stats)
             names.append(brief.names.interned())
         add_parents(corpus)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(), dir=out_dir))
         try:
             writer = Writer(staging, previous)
             problems, bad = [], set()
@@ -86,9 +86,8 @@ def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, wo
             write_atomic(staging / SUMS, "".join(f"{sums[n]}  {n}\n" for n in FILES).encode())
             for name in FILES:
                 os.chmod(staging / name, 0o644)
-            mark_complete(staging)
             cache.forget_published(out_dir)
-            commit_staging(staging, out_dir)
+            commit(staging, out_dir)
             cache.store_published(out_dir, writer.published)
         finally:
             if staging.exists() and not (staging / "COMPLETE").exists():
