@@ -133,7 +133,7 @@ def test_a_file_mixing_two_encodings_keeps_both_halves():
 
 # ------------------------------------------------------------------ the dataset stays valid and complete
 
-PAGES = ("markup.txt", "turtle.txt", "masthead_only.txt")
+PAGES = ("markup.txt", "turtle.txt", "masthead_only.txt", "bidi.txt")
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_nothing_is_lost(dataset):
 # others (img, iframe, svg, b …) or script elements and on… attributes.
 TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav", "main", "a", "h1", "h2", "h3",
                  "p", "code", "small", "table", "tr", "th", "td", "ul", "li", "ol", "span", "details", "summary",
-                 "div", "mark", "section", "button", "textarea", "form", "br", "noscript", "script"}
+                 "div", "mark", "section", "button", "textarea", "form", "br", "noscript", "script", "bdi"}
 
 
 class Audit(HTMLParser):
@@ -281,6 +281,67 @@ def test_other_pages_escape_everything(site):
         r = site.get(path)
         assert r.status_code == (404 if path.startswith("/id/") else 200)
         audit(r.text)
+
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+class Isolation(HTMLParser):
+    """Bidi control characters that stand outside an isolating element (<bdi>, dir="auto"), and
+    those in the <title>, where no element can isolate them."""
+
+    VOID = {"meta", "link", "br", "img", "input"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open, self.loose, self.in_title = [], [], []       # open: (tag, isolates)
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.open.append((tag, tag == "bdi" or dict(attrs).get("dir") == "auto"))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if not any(c in data for c in BIDI_CONTROLS):
+            return
+        if self.open and self.open[-1][0] == "title":
+            self.in_title.append(data)
+        elif not any(isolates for _, isolates in self.open):
+            self.loose.append(data)
+
+
+def test_bidi_controls_in_the_data_are_isolated_on_every_page(site):
+    """A U+202E printed in a page would reverse the rest of the line it is shown on (a name, a
+    post, the labels after it): each piece of data text is isolated (issue 18 item 9)."""
+    query = ('SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o) && '
+             'REGEX(STR(?o), "[\u202A-\u202E\u2066-\u2069]")) } ORDER BY ?s')
+    r = site.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
+    subjects = [b["s"]["value"] for b in r.json()["results"]["bindings"]]
+    assert len(subjects) >= 4                   # the headline, the people, the page text
+    shown = 0
+    for iri in subjects:
+        page = site.get("/id/" + urllib.parse.quote(iri[len(ID):].split("#")[0], safe="/")).text
+        check = Isolation()
+        check.feed(page)
+        assert check.loose == [] and check.in_title == [], iri
+        shown += sum(page.count(c) for c in BIDI_CONTROLS)
+    assert shown > 0                            # shown as printed, not dropped
+
+
+def test_html_pages_carry_a_content_security_policy(site):
+    for path in ("/", "/download/", "/id/nothing-here"):
+        r = site.get(path)
+        assert r.headers["content-type"].startswith("text/html"), path
+        csp = r.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in csp and "object-src 'none'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0], path
+        assert r.headers.get("x-content-type-options") == "nosniff", path
+    data = site.get("/sparql", params={"query": "ASK {}"}, headers={"accept": "application/sparql-results+json"})
+    assert data.headers.get("x-content-type-options") == "nosniff"
+    assert "content-security-policy" not in data.headers       # only pages need it
 
 
 @pytest.mark.parametrize("html", [

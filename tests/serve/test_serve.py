@@ -382,7 +382,7 @@ def test_person_page(http):
     r = http.get("/id/person/li-xiaomei", headers={"accept": "text/html"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     page = r.text
-    assert "<h1>李晓梅</h1>" in page
+    assert "<h1><bdi>李晓梅</bdi></h1>" in page
     # Posts by date: the 2020 post comes before the 2021 one.
     posts = page[page.index("Posts 职务"):page.index("Mentioned in")]
     assert posts.index("2020-11-20") < posts.index("2021-03-05") < posts.index("2021-03-12")
@@ -390,8 +390,8 @@ def test_person_page(http):
     assert 'href="/id/org/jiangan-shi-zonggonghui"' in posts
     # Every mention with its date and the words around it, the name marked.
     mentions = page[page.index("Mentioned in"):page.index("<h2>Properties")]
-    assert mentions.count("<mark>李晓梅</mark>") == 3
-    assert re.findall(r'<td class="date">([\d-]+)</td>', mentions) == ["2021-03-05", "2021-03-05", "2021-03-12"]
+    assert mentions.count("<mark><bdi>李晓梅</bdi></mark>") == 3
+    assert re.findall(r'<td class="date"><bdi>([\d-]+)</bdi></td>', mentions) == ["2021-03-05", "2021-03-05", "2021-03-12"]
     assert "到场观摩" in mentions
     # Data is escaped, never injected.
     assert "职工“&lt;小发明&gt;”大赛 &amp; 技能展示" in page

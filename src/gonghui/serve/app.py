@@ -103,16 +103,42 @@ CORS = {"allow_origins": ["*"], "allow_methods": ["GET", "POST", "OPTIONS"], "al
         "max_age": 86400}
 
 
+# Sent with every HTML page: scripts and everything else only from this server (the query page's
+# YASGUI included), no plugins, no framing, no <base> rewriting. Inline styles are allowed because
+# YASGUI sets them; inline scripts are not (the page's configuration is a JSON data block).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_CSP = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
+
+
+def _with_safety_headers(send):
+    """`send`, adding nosniff to every response and the content security policy to HTML ones."""
+    async def guarded(message):
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", ()))
+            headers.append(_NOSNIFF)
+            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                headers.append(_CSP)
+            message = {**message, "headers": headers}
+        await send(message)
+    return guarded
+
+
 class _App(Starlette):
     """Starlette, except that SPARQL GETs and POSTs go straight to `sparql`: the middleware stack
     and the router cost more than answering a lookup. What they would add is added here: the
-    error responses of `http_error` and the CORS headers, by the CORS middleware's own `send`."""
+    error responses of `http_error` and the CORS headers, by the CORS middleware's own `send`.
+    Every response, by either way, gets the safety headers of `_with_safety_headers`."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.cors = CORSMiddleware(self, **CORS)
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http":
+            send = _with_safety_headers(send)
         if scope["type"] != "http" or scope["path"] not in SPARQL_PATHS or scope["method"] not in ("GET", "POST"):
             return await super().__call__(scope, receive, send)
         scope["app"] = self

@@ -22,6 +22,17 @@ def esc(text) -> str:
     return escape(str(text), quote=True)
 
 
+def text(value) -> str:
+    """Data text (a label, a literal, a snippet, a name) for the page: escaped and bidi-isolated,
+    so that a U+202E printed in a source page cannot reverse what follows it on the line."""
+    return f"<bdi>{esc(value)}</bdi>"
+
+
+# Bidi embeddings, overrides, isolates and marks: a <title> cannot hold <bdi>, so they are dropped.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                        "\u2066\u2067\u2068\u2069"))
+
+
 @dataclass
 class Linker:
     """Turns IRIs into links on this server and into short prefixed names.
@@ -57,7 +68,7 @@ def layout(title: str, body: str, *, head: str = "", wide: bool = False) -> str:
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)} · gonghui</title>
+<title>{esc(title.translate(_BIDI_CONTROLS))} · gonghui</title>
 <link rel="stylesheet" href="/static/gonghui.css">
 {head}
 </head>
@@ -76,11 +87,11 @@ def layout(title: str, body: str, *, head: str = "", wide: bool = False) -> str:
 
 
 def link(iri: str, linker: Linker, labels: dict[str, str], *, show_curie: bool = True) -> str:
-    text = labels.get(iri)
+    label = labels.get(iri)
     href = linker.href(iri)
-    inner = esc(text) if text else f"<code>{esc(linker.curie(iri))}</code>"
-    if text and show_curie:
-        inner += f' <small class="curie">{esc(linker.curie(iri))}</small>'
+    inner = text(label) if label else f"<code>{text(linker.curie(iri))}</code>"
+    if label and show_curie:
+        inner += f' <small class="curie">{text(linker.curie(iri))}</small>'
     return f'<a href="{esc(href)}">{inner}</a>' if href else inner
 
 
@@ -88,13 +99,13 @@ def render_term(t: dict, linker: Linker, labels: dict[str, str]) -> str:
     if t["t"] == "iri":
         return link(t["v"], linker, labels)
     if t["t"] == "bnode":
-        return f'<span class="bnode">_:{esc(t["v"])}</span>'
+        return f'<span class="bnode">_:{text(t["v"])}</span>'
     value = t["v"]
     if len(value) > LONG_TEXT:
-        shown = (f'<details><summary>{esc(value[:LONG_TEXT])}…</summary>'
-                 f'<div class="long">{esc(value)}</div></details>')
+        shown = (f'<details><summary>{text(value[:LONG_TEXT])}…</summary>'
+                 f'<div class="long" dir="auto">{esc(value)}</div></details>')
     else:
-        shown = f'<span class="lit">{esc(value)}</span>'
+        shown = f'<bdi class="lit">{esc(value)}</bdi>'
     if "lang" in t:
         shown += f' <small class="lang">@{esc(t["lang"])}</small>'
     elif "dt" in t:
@@ -125,8 +136,8 @@ def resource_page(data: dict, linker: Linker) -> str:
     labels = data.get("labels", {})
     iri = data["iri"]
     title = data.get("label") or linker.curie(iri)
-    parts = [f"<h1>{esc(title)}</h1>",
-             f'<p class="iri"><code>{esc(iri)}</code></p>']
+    parts = [f"<h1>{text(title)}</h1>",
+             f'<p class="iri"><code>{text(iri)}</code></p>']
     if data["types"]:
         parts.append('<p class="types">' + " · ".join(link(t, linker, labels) for t in data["types"]) + "</p>")
     own = linker.href(iri) or ""
@@ -155,7 +166,7 @@ def resource_page(data: dict, linker: Linker) -> str:
     for subject in sorted(by_subject, key=lambda v: (v != iri, v)):
         if subject != iri:
             anchor = _fragment(subject)
-            parts.append(f'<h3 id="{esc(anchor)}"><code>{esc(linker.curie(subject) if anchor else "_:" + subject)}</code></h3>')
+            parts.append(f'<h3 id="{esc(anchor)}"><code>{text(linker.curie(subject) if anchor else "_:" + subject)}</code></h3>')
         parts.append(property_table(by_subject[subject], linker, labels))
     if data.get("incoming"):
         rows = "".join(f"<tr><td>{render_term(s, linker, labels)}</td><td>{link(p['v'], linker, labels, show_curie=False)}</td></tr>"
@@ -168,8 +179,8 @@ def _dates(dates: list[str]) -> str:
     if not dates:
         return "—"
     if len(dates) == 1:
-        return esc(dates[0])
-    return f"{esc(dates[0])} … {esc(dates[-1])} <small>({len(dates)}×)</small>"
+        return text(dates[0])
+    return f"{text(dates[0])} … {text(dates[-1])} <small>({len(dates)}×)</small>"
 
 
 def _posts_table(rows: list[dict], other: str, linker: Linker, labels: dict[str, str]) -> str:
@@ -193,8 +204,8 @@ def _mentions_table(rows: list[dict], linker: Linker) -> str:
             article = link(r["article"], linker, {r["article"]: r["headline"]} if r["headline"] else {}, show_curie=False)
         snippet = ""
         if r["exact"]:
-            snippet = f'…{esc(r["before"])}<mark>{esc(r["exact"])}</mark>{esc(r["after"])}…'
-        lines.append(f'<tr><td class="date">{esc(r["date"] or "—")}</td><td>{article}</td>'
+            snippet = f'…{text(r["before"])}<mark>{text(r["exact"])}</mark>{text(r["after"])}…'
+        lines.append(f'<tr><td class="date">{text(r["date"] or "—")}</td><td>{article}</td>'
                      f'<td class="snippet">{snippet}</td></tr>')
     return (f'<table class="mentions"><tr><th>Date 日期</th><th>Article 文章</th><th>Text 原文</th></tr>'
             f'{"".join(lines)}</table>')
@@ -220,7 +231,7 @@ def document_page(title: str, filename: str, triples: list[list[dict]], linker: 
     for key in named + sorted(k for k in by_subject if k[0] != "iri"):
         kind, value = key
         anchor = _fragment(value) or value
-        heading = esc(labels.get(value, "")) + f' <code>{esc(linker.curie(value) if kind == "iri" else "_:" + value)}</code>'
+        heading = text(labels.get(value, "")) + f' <code>{text(linker.curie(value) if kind == "iri" else "_:" + value)}</code>'
         parts.append(f'<section id="{esc(anchor)}"><h2>{heading}</h2>'
                      f'{property_table(by_subject[key], linker, labels)}</section>')
     return layout(title, "\n".join(parts))
@@ -230,14 +241,14 @@ def downloads_page(files: dict[str, int]) -> str:
     if not files:
         body = "<p>No dumps are published here.</p>"
     else:
-        rows = "".join(f'<tr><td><a href="/download/{esc(urllib.parse.quote(name))}">{esc(name)}</a></td>'
+        rows = "".join(f'<tr><td><a href="/download/{esc(urllib.parse.quote(name))}">{text(name)}</a></td>'
                        f'<td class="num">{size:,}</td></tr>' for name, size in sorted(files.items()))
         body = f'<table class="downloads"><tr><th>File</th><th>Bytes</th></tr>{rows}</table>'
     return layout("Downloads", "<h1>Downloads 下载</h1>" + body)
 
 
 def error_page(status: int, message: str) -> str:
-    return layout(f"{status}", f"<h1>{status}</h1><p>{esc(message)}</p>")
+    return layout(f"{status}", f"<h1>{status}</h1><p>{text(message)}</p>")
 
 
 # ------------------------------------------------------------------ the query page

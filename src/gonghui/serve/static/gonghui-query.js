@@ -16,6 +16,18 @@
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
   });
+  // YASR shows a literal as a bare text node before its @lang/^^type: isolate that text (<bdi>),
+  // so that a bidi override printed in a page cannot reorder the rest of the cell.
+  new MutationObserver(function () {
+    document.querySelectorAll("#yasgui .yasr td span.nonIri").forEach(function (span) {
+      var first = span.firstChild;
+      if (first && first.nodeType === Node.TEXT_NODE) {
+        var bdi = document.createElement("bdi");
+        span.insertBefore(bdi, first);
+        bdi.appendChild(first);
+      }
+    });
+  }).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
   document.querySelectorAll("button[data-example]").forEach(function (button) {
     button.addEventListener("click", function () {
       var example = config.examples[Number(button.getAttribute("data-example"))];

@@ -1,0 +1,85 @@
+"""The HTML pages in a real browser (Debian's chromium and chromium-driver) against a real
+`gonghui serve`: the query page works under the content security policy, and data text with bidi
+controls cannot reorder what is shown after it. Skipped where chromium is not installed."""
+import shutil
+from pathlib import Path
+
+import pytest
+from servers import running_serve
+
+from gonghui.publish import build
+
+webdriver = pytest.importorskip("selenium.webdriver")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMEDRIVER and shutil.which("chromium")),
+                                reason="chromium and chromium-driver (apt-get install chromium chromium-driver)")
+HOSTILE = Path(__file__).parents[1] / "hostile"
+SHOTS = Path(__file__).parents[2] / "bench" / "out" / "screenshots"     # looked at, not committed
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    (root / "seeds").mkdir()
+    shutil.copy(HOSTILE / "bidi.txt", root / "seeds" / "bidi.txt")
+    assert build(root / "seeds", root / "lod", workers=1)
+    with running_serve(cwd=root) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def shot(browser, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SHOTS / f"{name}.png"))
+
+
+def csp_violations(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser") if "Content Security Policy" in e["message"]]
+
+
+def test_the_query_page_runs_an_example_under_the_policy(served, browser):
+    """YASGUI loads and answers an example with no policy violation, and a headline with a bidi
+    override keeps its @zh after it in the results table."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.get(served.url + "/")
+    WebDriverWait(browser, 20).until(seen.presence_of_element_located((By.CSS_SELECTOR, ".yasqe .CodeMirror")))
+    browser.find_elements(By.CSS_SELECTOR, "button[data-example]")[0].click()
+    browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()
+    WebDriverWait(browser, 20).until(seen.presence_of_element_located(
+        (By.CSS_SELECTOR, ".tabPanel.active .yasr .dataTable tbody tr")))
+    shot(browser, "query-page")
+    headline = next(c for c in browser.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr tbody td span.nonIri")
+                    if "\u202e" in c.get_attribute("textContent"))
+    box = "return arguments[0].getBoundingClientRect()"
+    literal, tag = headline.find_element(By.TAG_NAME, "bdi"), headline.find_element(By.TAG_NAME, "sup")
+    assert browser.execute_script(box, tag)["left"] >= browser.execute_script(box, literal)["right"] - 1
+    assert csp_violations(browser) == []
+
+
+def test_a_bidi_override_in_a_headline_stays_inside_it(served, browser):
+    """The headline holds U+202E with no closing U+202C: unisolated, everything after it in the
+    line (the @zh tag) would be laid out right to left, before the headline's text."""
+    from selenium.webdriver.common.by import By
+    browser.get(served.url + "/id/article/bidi/1")
+    shot(browser, "article-bidi")
+    row = next(r for r in browser.find_elements(By.CSS_SELECTOR, "table.props tr")
+               if "headline" in r.find_element(By.TAG_NAME, "th").text)
+    literal = row.find_element(By.CSS_SELECTOR, ".lit")
+    tag = row.find_element(By.CSS_SELECTOR, ".lang")
+    box = "return arguments[0].getBoundingClientRect()"
+    assert browser.execute_script(box, tag)["left"] >= browser.execute_script(box, literal)["right"] - 1
+    assert csp_violations(browser) == []
+
