@@ -203,3 +203,29 @@ def test_a_link_in_the_seeds_folder_is_refused_and_nothing_is_published(tmp_path
     assert res.exit_code == 2
     assert res.output.strip().count("\n") == 0 and "symbolic link" in res.output
     assert not (tmp_path / "lod" / "gonghui.ttl").exists()
+
+
+BYLINE_PAGE = """青岚工人报
+
+2031年3月5日 星期三 第10期
+
+市总工会召开全委会议
+
+本报讯(记者 韩雪梅 通讯员 苏文斌)3月4日,青岚市总工会召开全委会议。市总工会主席陶立新作工作报告。苏文斌介绍了基层工会的情况。
+"""
+
+
+def test_a_byline_credits_the_person_and_is_not_a_mention(tmp_path):
+    """Who an item names in its byline wrote it; only names in its text are what it mentions
+    (issue 19 item 6). A correspondent who is also named in the text is mentioned as well."""
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "page.txt").write_text(BYLINE_PAGE, encoding="utf-8")
+    assert build(tmp_path / "seeds", tmp_path / "lod", workers=1, cache=False)
+    g = rdflib.Graph().parse(tmp_path / "lod" / "gonghui.ttl")
+    schema = rdflib.Namespace("http://schema.org/")
+
+    def names(p):
+        return {str(g.value(o, schema.name)) for o in g.objects(None, p)}
+    credited = {str(g.value(o, schema.name)) for s, p, o in g if str(p).endswith(("#reporter", "#correspondent"))}
+    assert credited == {"韩雪梅", "苏文斌"}
+    assert names(schema.mentions) & {"韩雪梅", "苏文斌", "陶立新"} == {"苏文斌", "陶立新"}

@@ -453,9 +453,14 @@ def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
     targets += [("place", ids.ref("place", place_key(p.code, p.name)), p.mentions) for p in pe.places]
     targets += [("slogan", ids.ref("slogan", s.label), s.mentions) for s in pe.slogans]
     targets += [("event", ids.ref("event", event_key(e.name, e.date)), e.mentions) for e in pe.events]
+    # A name printed in an item's byline credits the person (schema:author, gh:reporter …); it is
+    # not something the item writes about, so it gives the item no schema:mentions.
+    bylines = {k: [(c.start, c.end) for c in item.credits] for k, item in enumerate(pe.document.items)}
     for kind, target, mentions in targets:
         for m in mentions:
-            if m.item is not None:
+            in_byline = kind == "person" and any(
+                start <= m.start and m.end <= end for start, end in bylines.get(m.item, ()))
+            if m.item is not None and not in_byline:
                 g.add((ids.article(m.item + 1), SCHEMA.mentions, target))
             ann = f"{ids.ID._ns}mention/{ids.stem}/{m.start}-{m.end}-{kind}"
             node, tgt, sel = ox.NamedNode(ann), ox.NamedNode(f"{ann}#target"), ox.NamedNode(f"{ann}#selector")
