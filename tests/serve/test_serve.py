@@ -720,3 +720,14 @@ def test_head_answers_like_get_without_a_body(http):
     assert got.status_code == head.status_code == 200
     assert head.headers["content-type"] == got.headers["content-type"]
     assert head.content == b"" and got.json()["boolean"] is True
+
+
+def test_the_documented_language_filter_finds_the_pinyin_labels(http):
+    """ontology/README's query for pinyin labels answers at the endpoint, and the plain string
+    comparison it warns against does not (Oxigraph keeps language tags in lower case)."""
+    readme = (Path(__file__).parents[2] / "ontology" / "README.md").read_text(encoding="utf-8")
+    query = readme.split("Language tags compare", 1)[1].split("```sparql\n", 1)[1].split("```", 1)[0]
+    found = rows_of(http, query)
+    assert sorted(r["pinyin"] for r in found) == ["Li Xiaomei", "Wang Jianguo"]
+    assert rows_of(http, query.replace('langMatches(lang(?pinyin), "zh-Latn-pinyin")',
+                                       'lang(?pinyin) = "zh-Latn-pinyin"')) == []
