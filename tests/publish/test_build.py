@@ -229,3 +229,25 @@ def test_a_byline_credits_the_person_and_is_not_a_mention(tmp_path):
     credited = {str(g.value(o, schema.name)) for s, p, o in g if str(p).endswith(("#reporter", "#correspondent"))}
     assert credited == {"韩雪梅", "苏文斌"}
     assert names(schema.mentions) & {"韩雪梅", "苏文斌", "陶立新"} == {"苏文斌", "陶立新"}
+
+
+def test_void_names_the_publication_and_the_server_names_itself(built, tmp_path):
+    """lod/void.ttl names the publication's own addresses (no 127.0.0.1:8000, no rdflib `ns1:`
+    prefixes); served, the endpoint and the dumps it names are this server's and answer
+    (issue 19 item 9)."""
+    import httpx
+    from servers import running_serve
+    text = (built / "void.ttl").read_text(encoding="utf-8")
+    assert "127.0.0.1" not in text and not re.search(r"@prefix (ns\d|schema1):", text)
+    assert "<https://w3id.org/gonghui/sparql>" in text
+    shutil.copytree(built, tmp_path / "lod")
+    with running_serve(cwd=tmp_path) as served:
+        r = httpx.get(served.url + "/.well-known/void", headers={"accept": "text/turtle"})
+        g = rdflib.Graph().parse(data=r.text, format="turtle")
+        void = rdflib.Namespace("http://rdfs.org/ns/void#")
+        assert [str(o) for o in g.objects(None, void.sparqlEndpoint)] == [served.url + "/sparql"]
+        dumps = sorted(str(o) for o in g.objects(None, void.dataDump))
+        assert len(dumps) == 4 and all(d.startswith(served.url + "/download/") for d in dumps)
+        got = httpx.get(dumps[0])
+        assert got.status_code == 200 and got.content == (built / dumps[0].rsplit("/", 1)[1]).read_bytes()
+        assert httpx.post(served.url + "/sparql", data={"query": "ASK {}"}).status_code == 200

@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+import rdflib
 import uvicorn
 from servers import free_port, running_serve
 from SPARQLWrapper import JSON, SPARQLWrapper
@@ -538,7 +539,8 @@ def _check_project_routes(client, tmp_path):
     files = client.get("/download/").text
     assert "gonghui.trig" in files and "void.ttl" in files
     assert client.get("/download/gonghui.ttl.gz").headers["content-type"] == "application/gzip"
-    assert client.get("/.well-known/void").text == (tmp_path / "lod" / "void.ttl").read_text()
+    served_void = rdflib.Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    assert set(served_void) == set(rdflib.Graph().parse(tmp_path / "lod" / "void.ttl"))   # nothing of ours to re-point
     onto = client.get("/ontology", headers={"accept": "text/html"})
     assert 'id="Slogan"' in onto.text and "A &lt;b&gt;catchphrase&lt;/b&gt;." in onto.text
     assert client.get("/ontology", headers={"accept": "text/turtle"}).text == ONTOLOGY

@@ -13,12 +13,22 @@ from .dumps import MEDIA
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+
+
+def site_of(base: str) -> str:
+    """Where the publication lives: the base of the data IRIs without its `id/`
+    (https://w3id.org/gonghui/id/ → https://w3id.org/gonghui/). Its endpoint is site + "sparql"
+    and its dumps site + "download/NAME", as `gonghui serve` answers them; a server elsewhere
+    rewrites these to its own address when it serves the description."""
+    return base[:-3] if base.endswith("/id/") else base
 
 
 def void(triples: int, classes: dict[str, int], files: dict[str, Path], sums: dict[str, str], base: str) -> bytes:
     """VoID + DCAT description: counts per class, dumps with checksums, endpoint, vocabularies."""
-    v = Graph()
+    v = Graph(bind_namespaces="none")       # rdflib's own bindings would name schema: "schema1:"
     v.bind("void", VOID)
+    v.bind("spdx", SPDX)
     v.bind("dcat", DCAT)
     v.bind("dcterms", DCTERMS)
     for prefix, ns in PREFIXES.items():
@@ -34,7 +44,8 @@ def void(triples: int, classes: dict[str, int], files: dict[str, Path], sums: di
     v.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     v.add((ds, DCTERMS.hasVersion, Literal(__version__)))
     v.add((ds, VOID.uriSpace, Literal(base)))
-    v.add((ds, VOID.sparqlEndpoint, URIRef("http://127.0.0.1:8000/sparql")))
+    site = site_of(base)
+    v.add((ds, VOID.sparqlEndpoint, URIRef(site + "sparql")))
     v.add((ds, VOID.triples, Literal(triples, datatype=XSD.integer)))
     for cls, n in sorted(classes.items()):
         part = URIRef(f"{base}dataset/class/{hashlib.sha1(cls.encode()).hexdigest()[:10]}")
@@ -43,14 +54,14 @@ def void(triples: int, classes: dict[str, int], files: dict[str, Path], sums: di
         v.add((part, VOID.entities, Literal(n, datatype=XSD.integer)))
     for name, path in sorted(files.items()):
         dist = URIRef(f"{base}dataset/dump/{name}")
-        url = URIRef(f"http://127.0.0.1:8000/download/{name}")
+        url = URIRef(f"{site}download/{name}")
         v.add((ds, VOID.dataDump, url))
         v.add((ds, DCAT.distribution, dist))
         v.add((dist, RDF.type, DCAT.Distribution))
         v.add((dist, DCAT.downloadURL, url))
         v.add((dist, DCAT.mediaType, Literal(MEDIA[name])))
         v.add((dist, DCAT.byteSize, Literal(path.stat().st_size, datatype=XSD.integer)))
-        v.add((dist, URIRef("http://spdx.org/rdf/terms#checksum"), Literal(sums[name])))
+        v.add((dist, SPDX.checksum, Literal(sums[name])))
     for ns in sorted({str(ns) for ns in PREFIXES.values()}):
         v.add((ds, VOID.vocabulary, URIRef(ns)))
     return v.serialize(format="turtle").encode("utf-8")

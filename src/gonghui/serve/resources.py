@@ -122,9 +122,9 @@ async def void(request: Request) -> Response:
     choice = negotiate(request.headers.get("accept"), [m for m, _ in GRAPH_TYPES] + HTML_TYPES) or "text/turtle"
     if choice in HTML_TYPES:
         choice = "text/turtle"
-    if settings.void is not None:
-        return rdf_response(request, settings.void.triples, choice, raw=settings.void)
     root = site_root(request)
+    if settings.void is not None:
+        return rdf_response(request, _here(settings.void.triples, settings.base, root), choice)
     ds = NamedNode(root + "/.well-known/void#dataset")
     v = lambda local: NamedNode(PREFIXES["void"] + local)  # noqa: E731
     triples = [
@@ -138,6 +138,19 @@ async def void(request: Request) -> Response:
     triples += [Triple(ds, v("dataDump"), NamedNode(f"{root}/download/{urllib.parse.quote(name)}"))
                 for name in settings.downloads]
     return rdf_response(request, triples, choice)
+
+
+def _here(triples: list, base: str, root: str) -> list:
+    """The published VoID with its endpoint and dump addresses (the publication's site + "sparql",
+    + "download/…") pointed at this server, so that what it names answers here."""
+    site = base[:-3] if base.endswith("/id/") else base
+    ours = (site + "sparql", site + "download/")
+
+    def moved(term):
+        if isinstance(term, NamedNode) and term.value.startswith(ours):
+            return NamedNode(root + "/" + term.value[len(site):])
+        return term
+    return [Triple(t.subject, t.predicate, moved(t.object)) for t in triples]
 
 
 async def download(request: Request) -> Response:
