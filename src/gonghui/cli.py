@@ -162,7 +162,8 @@ def push(lod_dir, endpoint, graph_store, user, password):
 
 @main.command()
 @click.argument("query")
-@click.option("--endpoint", default="http://127.0.0.1:8000/sparql", show_default=True)
+@click.option("--endpoint", default="http://127.0.0.1:8000/sparql", show_default=True, envvar="GONGHUI_ENDPOINT",
+              help="The SPARQL endpoint (or set GONGHUI_ENDPOINT, e.g. for a server on another port).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @friendly
 def query(query, endpoint, fmt):

@@ -384,6 +384,9 @@ def check_same_answers(endpoint: str, local: ox.Store) -> None:
     expected = local_rows(local, COUNT)
     assert int(expected[0]["n"]) == len(local) > 1000
     assert remote_rows(endpoint, COUNT) == expected
+    # GONGHUI_ENDPOINT names the server for `gonghui query` when --endpoint is not given
+    by_env = CliRunner().invoke(main, ["query", COUNT, "--format", "csv"], env={"GONGHUI_ENDPOINT": endpoint})
+    assert by_env.exit_code == 0 and by_env.output.split()[1] == expected[0]["n"], by_env.output
     (busiest,) = local_rows(local, BUSIEST)
     posts = POSTS.format(person=busiest["person"])
     expected_posts = local_rows(local, posts)
