@@ -15,9 +15,9 @@ import shutil
 from pathlib import Path
 
 from ..errors import InputError
+from ..folders import owner_gone, sha256_file
 from .cache import write_atomic
 from .dumps import FILES, SUMS
-from .void import sha256_file
 
 STAGING = ".staging-"       # + the building process's pid + "-" + a random part
 
@@ -47,8 +47,10 @@ def recover(out_dir: Path) -> None:
         for staging in sorted(Path(out_dir).glob(f"{STAGING}*")):
             if (staging / "COMPLETE").exists():
                 commit_staging(staging, out_dir)
-            elif not _build_running(staging.name[len(STAGING):].split("-")[0]):
-                shutil.rmtree(staging, ignore_errors=True)
+            else:
+                pid = staging.name[len(STAGING):].split("-")[0]
+                if not pid.isdigit() or owner_gone(pid):    # no pid: a folder of an older version
+                    shutil.rmtree(staging, ignore_errors=True)
 
 
 def commit(staging: Path, out_dir: Path) -> None:
@@ -56,21 +58,6 @@ def commit(staging: Path, out_dir: Path) -> None:
     with folder_lock(out_dir):
         mark_complete(staging)
         commit_staging(staging, out_dir)
-
-
-def _build_running(pid: str) -> bool:
-    """Whether the build whose pid a staging folder's name holds still runs (no pid: no)."""
-    if not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 def mark_complete(staging: Path) -> None:

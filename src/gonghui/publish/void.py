@@ -8,20 +8,12 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .. import __version__
-from ..vocab import PREFIXES
+from ..vocab import PREFIXES, site_of
 from .dumps import MEDIA
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
-
-
-def site_of(base: str) -> str:
-    """Where the publication lives: the base of the data IRIs without its `id/`
-    (https://w3id.org/gonghui/id/ → https://w3id.org/gonghui/). Its endpoint is site + "sparql"
-    and its dumps site + "download/NAME", as `gonghui serve` answers them; a server elsewhere
-    rewrites these to its own address when it serves the description."""
-    return base[:-3] if base.endswith("/id/") else base
 
 
 def void(triples: int, classes: dict[str, int], files: dict[str, Path], sums: dict[str, str], base: str) -> bytes:
@@ -65,11 +57,3 @@ def void(triples: int, classes: dict[str, int], files: dict[str, Path], sums: di
     for ns in sorted({str(ns) for ns in PREFIXES.values()}):
         v.add((ds, VOID.vocabulary, URIRef(ns)))
     return v.serialize(format="turtle").encode("utf-8")
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

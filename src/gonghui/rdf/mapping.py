@@ -5,9 +5,10 @@ The dataset is a set of named graphs that share no subject (so none shares a tri
   dates and the core of every post (member, organisation, role), built from the `Corpus`;
 - `graph/build`: the build as a prov:Activity;
 - `graph/page/{stem}`: one per source page — the page, its articles, the mentions pinned to its
-  text and an attestation node for each post it prints (dated by its issue). A page graph is a pure function of the page
-  and its `PageRefs` (the IRIs its names resolve to in the corpus), so pages are mapped in
-  parallel, one at a time, and a page whose refs did not change can reuse its cached graph.
+  text and an attestation node for each post it prints (dated by its issue). A page graph is a
+  pure function of the page and its `PageRefs` (the IRIs its names resolve to in the corpus), so
+  pages are mapped in parallel, one at a time, and a page whose refs did not change can reuse
+  its cached graph.
 
 Terms are pyoxigraph terms (fast to make, hash and serialise); graphs are `Triples`.
 """

@@ -198,7 +198,7 @@ def contents(store: Store, issue: NamedNode) -> list[dict]:
         if page is None:        # the issue's source pages are part of it too; they are not items
             continue
         rows.append({"article": a.value, "headline": label(store, a),
-                     "page": page.value if page is not None else "",
+                     "page": page.value,
                      "position": _int(_first(store, a, _SCHEMA + "position")) or 0})
     rows.sort(key=lambda r: (r["page"], r["position"], r["article"]))
     return rows

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from ..vocab import site_of
 from . import pages
 from .describe import term
 from .endpoint import Settings, error_response, rdf_response, run_job, site_root
@@ -143,7 +144,7 @@ async def void(request: Request) -> Response:
 def _here(triples: list, base: str, root: str) -> list:
     """The published VoID with its endpoint and dump addresses (the publication's site + "sparql",
     + "download/…") pointed at this server, so that what it names answers here."""
-    site = base[:-3] if base.endswith("/id/") else base
+    site = site_of(base)
     ours = (site + "sparql", site + "download/")
 
     def moved(term):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import functools
 import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse, serialize
 
 from ..errors import InputError
+from ..folders import owner_gone, sha256_file
 from ..vocab import DEFAULT_BASE
 
 DATA_FORMATS = {".ttl": RdfFormat.TURTLE, ".turtle": RdfFormat.TURTLE, ".nt": RdfFormat.N_TRIPLES,
@@ -118,7 +118,7 @@ def remove_stale_stores() -> None:
             mine = other.is_dir() and not other.is_symlink() and other.stat().st_uid == os.getuid()
         except OSError:
             continue
-        if mine and _owner_gone(pid):
+        if mine and owner_gone(pid):
             shutil.rmtree(other, ignore_errors=True)
 
 
@@ -161,14 +161,6 @@ STORE_MANIFEST = "gonghui-store.json"   # marks a folder as ours and says what i
 STORE_LAYOUT = 1                        # bump when the way the store is filled changes
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _read_manifest(directory: Path) -> dict | None:
     try:
         manifest = json.loads((directory / STORE_MANIFEST).read_text(encoding="utf-8"))
@@ -187,27 +179,12 @@ def _opens(db: Path) -> bool:
     return True
 
 
-def _owner_gone(pid: str) -> bool:
-    """Whether the process whose pid a folder's name holds has ended (a name without one: no)."""
-    return pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid))
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_leftovers(directory: Path) -> None:
     """Remove half loads and replaced stores beside `directory` left by a killed server."""
     for other in directory.parent.glob(f".{directory.name}.*-*"):
         kind, _, rest = other.name[len(directory.name) + 2:].partition("-")
         pid = rest.split("-")[0]
-        if kind in ("loading", "old") and _owner_gone(pid):
+        if kind in ("loading", "old") and owner_gone(pid):
             shutil.rmtree(other, ignore_errors=True)
 
 
@@ -227,7 +204,7 @@ def open_store(files: list[Path], directory: Path, base: str = DEFAULT_BASE) -> 
         # Never replace a folder we did not make.
         raise InputError(f"{directory}: not a gonghui store (no {STORE_MANIFEST}); give a new or empty folder")
     try:
-        sources = [{"file": str(Path(p).resolve()), "bytes": Path(p).stat().st_size, "sha256": _sha256(Path(p))}
+        sources = [{"file": str(Path(p).resolve()), "bytes": Path(p).stat().st_size, "sha256": sha256_file(Path(p))}
                    for p in files]
     except OSError as exc:
         raise InputError(f"{exc.filename}: cannot be read ({exc.strerror})") from None
