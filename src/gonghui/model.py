@@ -111,6 +111,10 @@ class Item:
     jump: Span | None = None               # 详见第2版
     start: int = 0
     end: int = 0
+    # a full date the item prints for itself (a speech's `(2016年12月8日,根据录音整理)`, a dated
+    # dateline): ISO 8601, with the printed words it was read from
+    date: str | None = None
+    date_evidence: Span | None = None
 
     @property
     def is_article(self) -> bool:
@@ -153,10 +157,21 @@ class OrgRef:
 @dataclass
 class Post:
     """A title a person holds, as printed next to the name, tied to its organisation."""
-    title: str                 # as written, e.g. 市总工会党组书记
+    title: str                 # completed from its chain, e.g. 市总工会党组书记 (市总工会党组书记、副主席 → 市总工会副主席)
     role: str                  # the bare role, e.g. 党组书记
     org: str | None            # canonical name of the organisation, or None
     mention: Mention | None = None
+    # the title exactly as the page prints it, where it does (副主任 after 、 in a chain, whose
+    # organisation is printed once before the first title); `title` may be completed from the chain
+    printed: Span | None = None
+
+    @property
+    def resolved_title(self) -> str:
+        """The title with the organisation's full name: 市人大常委会副主任 → 杭州市人大常委会副主任
+        (a title naming its body itself, 全国人大代表, stays as it is)."""
+        if self.org is None or self.role == self.title and self.org[:2] == self.role[:2]:
+            return self.title
+        return self.org + self.role
 
 
 @dataclass

@@ -189,3 +189,32 @@ def test_word_tags_are_the_tags_of_jieba_posseg_without_the_hmm():
     assert len(texts) > 2000
     for t in texts:
         assert word_tags(t) == [w.flag for w in pseg.lcut(t, HMM=False)], t
+
+
+def test_every_post_keeps_the_title_exactly_as_printed(hz):
+    """副主任 after 、 is printed without its organisation: `printed` is what the page says,
+    `title` the form completed from the chain (issue 19 item 4)."""
+    text = hz.document.page.text
+    posts = {(q.role, q.org): q for q in people(hz)["邬家豪"].posts}
+    deputy = posts[("副主任", "杭州市人大常委会")]
+    assert deputy.printed.text == "副主任" and deputy.title == "市人大常委会副主任"
+    assert posts[("副书记", "杭州市人大常委会党组")].printed.text == "市人大常委会党组副书记"
+    for p in hz.people:
+        for q in p.posts:
+            if q.printed:
+                assert text[q.printed.start:q.printed.end] == q.printed.text
+
+
+SPEECH = """扎实推进工作 开创崭新局面 在全市工会工作会议上的讲话 市人大常委会副主任、市总工会主席 邬家豪 (2021年12月3日,根据录音整理) 同志们,今天我们召开会议,总结一年的工作。
+"""
+
+
+def test_a_speech_byline_gives_the_speaker_posts():
+    """`市人大常委会副主任、市总工会主席 某某` before a speech: the speaker holds both posts
+    (issue 19 item 3)."""
+    ents = page(SPEECH, HZ, "speech.txt")
+    item = ents.document.items[0]
+    assert item.kind == "speech" and item.names("speaker") == ["邬家豪"]
+    posts = {(q.role, q.org, q.printed.text) for q in people(ents)["邬家豪"].posts}
+    assert ("副主任", "杭州市人大常委会", "市人大常委会副主任") in posts
+    assert ("主席", "杭州市总工会", "市总工会主席") in posts

@@ -71,6 +71,8 @@ class Corpus:
     issues: dict[tuple[str, str], tuple[int, Issue]] = field(default_factory=dict)  # (paper, date) → (page, masthead)
     person_key: dict[tuple[int, str], str] = field(default_factory=dict)  # (page, name) → key
     by_name: dict[str, list[str]] = field(default_factory=dict)           # name → person keys
+    # dates items print for themselves on pages without a masthead date (they date attestations)
+    item_dates: set[str] = field(default_factory=set)
 
 
 def place_key(code: str | None, name: str) -> str:
@@ -95,6 +97,8 @@ def add_page(corpus: Corpus, k: int, page: PageEntities) -> None:
     issue = page.document.issue
     if issue and issue.newspaper and issue.date:
         corpus.issues.setdefault((issue.newspaper, issue.date), (k, issue))
+    else:
+        corpus.item_dates |= {item.date for item in page.document.items if item.date}
     for o in page.organisations:
         org = corpus.organisations.setdefault(o.name, Organisation(o.name, o.kind))
         org.forms |= o.forms

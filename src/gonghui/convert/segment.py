@@ -9,6 +9,7 @@ section (column or umbrella) headings and carry over to the items under them.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from ..model import Credit, Document, Issue, Item, Page, Span
@@ -97,7 +98,7 @@ def parse_issue(lines: list[Span], trailing: list[Span]) -> Issue | None:
     issue = Issue(newspaper="", start=lines[0].start, end=lines[-1].end)
     whole = " ".join(l.text for l in lines)
     if m := DATE_RE.search(whole):
-        issue.date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        issue.date = _iso(*m.groups())     # 2020年2月30日 is a misprint, not a date
     if m := WEEKDAY_RE.search(whole):
         issue.weekday = m.group(0)
     if m := LUNAR_RE.search(DATE_RE.sub(" ", whole)):
@@ -424,7 +425,9 @@ def _speech_header(item: Item, line: Span, page: Page) -> None:
 
 
 def _finish(item: Item, page: Page) -> None:
-    """Settle the kind of an item once all its lines are known."""
+    """Settle the kind of an item once all its lines are known, and the date it prints."""
+    if item.dateline and (m := DATE_RE.search(item.dateline.text)) and (iso := _iso(*m.groups())):
+        item.date, item.date_evidence = iso, item.dateline
     if item.kind in ("news", "commentary") and item.paragraphs and not item.dateline and any(
             c.role == "author" for c in item.credits):
         item.kind = "discussion" if any(ENUM_START.match(p.text) for p in item.paragraphs) else "commentary"
@@ -435,3 +438,10 @@ def _finish(item: Item, page: Page) -> None:
     if item.headline is None and item.kind not in ("photo",) and item.paragraphs and not item.dateline:
         # a body with no heading continues the page (e.g. text after a photo): keep it as a brief
         item.kind = "brief" if item.kind == "news" else item.kind
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None

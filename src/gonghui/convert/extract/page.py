@@ -3,10 +3,11 @@ and the results are gathered into PageEntities."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import re
 
-from ...model import Document, Mention, OrgRef, PageEntities, PersonRef, Post
+from ...model import Document, Mention, OrgRef, PageEntities, PersonRef, Post, Span
 from .context import Context, page_context
 from .events import find_events
 from .orgs import OrgHit, find_orgs, occurrences
@@ -49,14 +50,17 @@ def extract(doc: Document) -> PageEntities:
             p.mentions.append(Mention(c.start, c.end, c.name, idx))
             role = c.qualifier or {"photographer": "摄影", "author": "作者", "speaker": None}.get(c.role)
             if role and paper and c.role in ("reporter", "photographer", "correspondent") and c.qualifier and "记者" in c.qualifier:
-                p.posts.append(Post(c.qualifier, c.qualifier, paper, Mention(c.start, c.end, c.name, idx)))
+                at = text.rfind(c.qualifier, item.start, c.start)
+                printed = Span(at, at + len(c.qualifier), c.qualifier) if at >= 0 else None
+                p.posts.append(Post(c.qualifier, c.qualifier, paper, Mention(c.start, c.end, c.name, idx), printed))
     if doc.issue and doc.issue.editor and plausible_name(doc.issue.editor, strict=False):
         p = person(doc.issue.editor)
         off = text.find(doc.issue.editor, doc.issue.start)
         p.mentions.append(Mention(off, off + len(doc.issue.editor), doc.issue.editor, None))
         if paper:
-            p.posts.append(Post("责任编辑", "责任编辑", paper))
-    for h in _author_notes(doc, ctx, orgs):
+            at = text.rfind("责任编辑", doc.issue.start, off)
+            p.posts.append(Post("责任编辑", "责任编辑", paper, printed=Span(at, at + 4, "责任编辑") if at >= 0 else None))
+    for h in _author_notes(doc, ctx, orgs) + _byline_posts(doc, ctx, orgs):
         p = person(h.name)
         for post in h.posts:
             if not any(q.title == post.title and q.org == post.org for q in p.posts):
@@ -73,7 +77,7 @@ def extract(doc: Document) -> PageEntities:
             known.add(mention)
         for post in h.posts:
             if not any(q.title == post.title and q.org == post.org for q in p.posts):
-                p.posts.append(Post(post.title, post.role, post.org, mention))
+                p.posts.append(dataclasses.replace(post, mention=mention))
     # names established on the page: every further occurrence is a mention
     for name, p in people.items():
         known = {(m.start, m.end) for m in p.mentions}
@@ -117,7 +121,27 @@ def _author_notes(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameH
                 posts = post_chain(doc.page.text, found[0], found[1], ctx, org_at_end)
                 mention = Mention(authors[0].start, authors[0].end, authors[0].name, idx)
                 out.append(NameHit(authors[0].start, authors[0].end, authors[0].name,
-                                   [Post(p.title, p.role, p.org, mention) for p in posts]))
+                                   [dataclasses.replace(p, mention=mention) for p in posts]))
+    return out
+
+
+def _byline_posts(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit]:
+    """`市人大常委会副主任、市总工会主席 某某` in a speech's byline: the posts printed before a
+    credited name, a space apart (a post run into the name is found with the text's names)."""
+    text, out = doc.page.text, []
+    org_at_end = {h.end: h for h in orgs}
+    for idx, item in enumerate(doc.items):
+        for c in item.credits:
+            end = c.start
+            while end > 0 and text[end - 1] in " \u3000\t":
+                end -= 1
+            if end == c.start or c.qualifier:
+                continue
+            found = title_ending_at(text, end, org_at_end)
+            if found:
+                mention = Mention(c.start, c.end, c.name, idx)
+                posts = post_chain(text, found[0], found[1], ctx, org_at_end)
+                out.append(NameHit(c.start, c.end, c.name, [dataclasses.replace(p, mention=mention) for p in posts]))
     return out
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ... import lexicon
-from ...model import Document, Post
+from ...model import Document, Post, Span
 from .context import CJK, IS_CJK, Context
 from .orgs import OrgHit, suffix_kind
 from .posts import AFTER_NAME, TITLE_AFTER_NAME, org_of_title_text, post_chain, title_at_start
@@ -101,7 +101,7 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
         name = m.group(1)
         if plausible_name(name):
             org = TITLE_AFTER_NAME[m.group(2)]
-            posts = [Post(m.group(2), m.group(2), org)] if org else []
+            posts = [Post(m.group(2), m.group(2), org, printed=Span(m.start(2), m.end(2), m.group(2)))] if org else []
             hits.append(NameHit(m.start(1), m.end(1), name, posts))
     # 甲、乙两位全国人大代表: names before a counted title
     for m in COUNTED_NAMES.finditer(text):
@@ -111,8 +111,9 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
         if t and all(plausible_name(n) for n in names):
             pos = m.start(1)
             org = org_of_title_text(after[: after.index(t) + len(t)], ctx)
+            said = after[: after.index(t) + len(t)]
             for n in names:
-                posts = [Post(after[: after.index(t) + len(t)], t, org)]
+                posts = [Post(said, t, org, printed=Span(m.end(), m.end() + len(said), said))]
                 hits.append(NameHit(pos, pos + len(n), n, posts))
                 pos += len(n) + 1
     # 某某是某村党支部书记, 某某现任某公司总经理: a post printed after the name
@@ -124,7 +125,8 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
         end = h.start - len(verb.group(0))
         name = next((text[end - n:end] for n in (3, 2, 4) if end - n >= 0 and plausible_name(text[end - n:end])), None)
         if name:
-            hits.append(NameHit(end - len(name), end, name, [Post(h.form + title, title, h.name)]))
+            printed = Span(h.start, h.end + len(title), h.form + title)
+            hits.append(NameHit(end - len(name), end, name, [Post(h.form + title, title, h.name, printed=printed)]))
     # name lists after an introducing phrase
     for m in re.finditer(r"(分别是|分别为|他们是|她们是)", text):
         hits.extend(_list_after(text, m.end(), [], first=True))

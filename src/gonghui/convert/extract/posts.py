@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...model import Post
+from ...model import Post, Span
 from .context import CJK, Context
 from .orgs import OrgHit, find_orgs
 from .words import title_ending_at, title_words
@@ -51,7 +51,7 @@ def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end
                     org = org_at_end[t_start - length]
                     t, t_start = dept + t, t_start - length
                     break
-        segs.append((org, t))
+        segs.append((org, t, t_start))
         start = org.start if org else t_start
         if start == 0 or text[start - 1] not in SEPARATORS:
             break
@@ -63,7 +63,9 @@ def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end
         t_start, t = m
     segs.reverse()
     base_org: OrgHit | None = None
-    for org, t in segs:
+    for org, t, at in segs:
+        first = org.start if org is not None else at
+        printed = Span(first, at + len(t), text[first:at + len(t)])
         if org is None and base_org is not None:
             org_name = base_org.name
             if base_org.parent and t not in ("书记", "副书记", "成员", "党组成员"):
@@ -71,10 +73,10 @@ def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end
             form = base_org.form
             if org_name != base_org.name:
                 form = base_org.form[: len(base_org.form) - (len(base_org.name) - len(org_name))]
-            posts.append(Post(form + t, t, org_name))
+            posts.append(Post(form + t, t, org_name, printed=printed))
         elif org is not None:
             base_org = org
-            posts.append(Post(org.form + t, t, org.name))
+            posts.append(Post(org.form + t, t, org.name, printed=printed))
         else:
-            posts.append(Post(t, t, None))
+            posts.append(Post(t, t, None, printed=printed))
     return posts
