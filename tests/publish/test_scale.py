@@ -93,7 +93,8 @@ def test_page_refs_key_every_iri_a_page_graph_uses():
     from gonghui.convert.resolve import Corpus, add_page, add_parents
     from gonghui.publish.cache import Cache
     from gonghui.publish.pool import convert
-    from gonghui.rdf.mapping import Mapper, PageNames, page_graph
+    from gonghui.rdf.mapping import Mapper, PageNames
+    from gonghui.rdf.page_graph import page_graph
     with tempfile.TemporaryDirectory() as tmp:
         cache = Cache(Path(tmp), "v")
         sources = convert(sorted(SEEDS.glob("*.txt")), cache, 1, None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
-from ..model import Document, PageEntities, PersonRef
+from ..model import Document, Item, PageEntities, PersonRef
 from ..rdf import iri
 from ..rdf.mapping import PageNames
 from ..rdf.shacl import shapes_path
@@ -217,7 +217,9 @@ class PageSummary:
     def of(cls, pe: PageEntities) -> PageSummary:
         doc = pe.document
         bare = PageEntities(
-            Document(replace(doc.page, text="", repairs=()), doc.issue, []),
+            # of the items only the dates they print (they date the posts of an undated page)
+            Document(replace(doc.page, text="", repairs=()), doc.issue,
+                     [Item(i.kind, date=i.date) for i in doc.items if i.date]),
             people=[PersonRef(p.name, [replace(post, mention=None) for post in p.posts]) for p in pe.people],
             organisations=[replace(o, mentions=[]) for o in pe.organisations],
             places=[replace(p, mentions=[]) for p in pe.places],

@@ -1,7 +1,8 @@
 """Records to RDF, and RDF against the shapes; knows the records but not the build.
 
     iri         readable, stable IRIs (pinyin slugs) and @zh-Latn-pinyin labels
-    mapping     Corpus and PageEntities → triples: the entities graph and one graph per page
+    mapping     the Corpus → the entities graph, and the IRIs each page refers to (PageRefs)
+    page_graph  PageEntities + PageRefs → one page's graph: items, mentions, attestations
     shacl       the SHACL shapes compiled into fast checks, for the build's per-page validation
     validate    SHACL with pyshacl (the reference) for any file: `validate_file(path)` → Report
     problems    a validation problem and the readable report, shared by the two validators

@@ -4,11 +4,8 @@ The dataset is a set of named graphs that share no subject (so none shares a tri
 - `graph/entities`: people, organisations, places, slogans, events, roles, newspapers, issues,
   dates and the core of every post (member, organisation, role), built from the `Corpus`;
 - `graph/build`: the build as a prov:Activity;
-- `graph/page/{stem}`: one per source page — the page, its articles, the mentions pinned to its
-  text and an attestation node for each post it prints (dated by its issue). A page graph is a
-  pure function of the page and its `PageRefs` (the IRIs its names resolve to in the corpus), so
-  pages are mapped in parallel, one at a time, and a page whose refs did not change can reuse
-  its cached graph.
+- `graph/page/{stem}`: one per source page, made by `page_graph.page_graph` from the page and
+  its `PageRefs` (the IRIs its names resolve to in the corpus, made here).
 
 Terms are pyoxigraph terms (fast to make, hash and serialise); graphs are `Triples`.
 """
@@ -24,7 +21,7 @@ import pyoxigraph as ox
 
 from .. import __version__, vocab
 from ..convert.resolve import Corpus, event_key, place_key
-from ..model import Item, PageEntities
+from ..model import PageEntities
 from ..vocab import DEFAULT_BASE
 from .iri import Minter, pinyin_label
 
@@ -242,7 +239,14 @@ class Mapper:
             self._label(g, node, role)
         for (paper, date), (k, issue) in self.c.issues.items():
             self._issue(g, paper, date, k, issue)
+        for date in sorted(self.c.item_dates):
+            self._instant(g, date)
         return g
+
+    def _instant(self, g: Triples, date: str) -> None:
+        instant = self.date(date)
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
 
     def _issue(self, g: Triples, paper_name: str, date: str, k: int, issue) -> None:
         node, paper = self.issue(paper_name, date), self.newspaper(paper_name)
@@ -279,9 +283,7 @@ class Mapper:
         editor = self.c.person_key.get((k, issue.editor)) if issue.editor else None
         if editor:
             g.add((node, SCHEMA.editor, self.person(editor)))
-        instant = self.date(date)
-        g.add((instant, RDF.type, TIME.Instant))
-        g.add((instant, TIME.inXSDDate, Literal(date, datatype=XSD.date)))
+        self._instant(g, date)
 
     # ------------------------------------------------------------ one page
     def page_refs(self, k: int, names: PageNames) -> PageRefs:
@@ -306,9 +308,6 @@ class Mapper:
         if names.issue:
             iris[("issue",)] = self.issue(*names.issue).value
         return PageRefs(self.base, file_stem(self.c.sources[k]), tuple(sorted(iris.items())))
-
-    def page_graph(self, k: int, pe: PageEntities) -> Triples:
-        return page_graph(pe, self.page_refs(k, PageNames.of(pe)))
 
 
 @dataclass(frozen=True)
@@ -356,145 +355,3 @@ class PageRefs:
     def digest(self) -> str:
         data = json.dumps([__version__, self.base, self.stem, self.iris], ensure_ascii=False)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-class _PageIds:
-    """The IRIs of one page's graph, from its refs."""
-
-    def __init__(self, refs: PageRefs):
-        self.ID = _Namespace(refs.base)
-        self.stem = refs.stem
-        self.table = dict(refs.iris)
-        self.page = self.ID[f"page/{refs.stem}"]
-        self.build = self.ID[BUILD_PATH]
-
-    def ref(self, *key) -> ox.NamedNode | None:
-        iri = self.table.get(key)
-        return ox.NamedNode(iri) if iri else None
-
-    def article(self, n: int) -> ox.NamedNode:
-        return self.ID[f"article/{self.stem}/{n}"]
-
-    def date(self, iso: str) -> ox.NamedNode:
-        return self.ID[f"date/{iso}"]
-
-
-def page_graph(pe: PageEntities, refs: PageRefs) -> Triples:
-    """The named graph of one page: the page, its items, the mentions and the posts it attests."""
-    ids = _PageIds(refs)
-    g = Triples()
-    doc = pe.document
-    page = ids.page
-    g.add((page, RDF.type, GH.SourcePage))
-    g.add((page, RDF.type, PROV.Entity))
-    g.add((page, GH.fileName, Literal(doc.page.source)))
-    g.add((page, GH.sha256, Literal(doc.page.sha256)))
-    g.add((page, GH.encoding, Literal(doc.page.encoding)))
-    g.add((page, GH.normalisedText, zh(doc.page.text)))
-    # A page graph states nothing about a node another graph describes (the issue, a post): each
-    # subject lives in one graph, so the merged dumps hold it in one block and each triple once.
-    issue_node, date = ids.ref("issue"), None
-    if issue_node is not None:
-        date = doc.issue.date
-        g.add((page, SCHEMA.isPartOf, issue_node))
-    for n, item in enumerate(doc.items, start=1):
-        _item(g, ids, n, item, issue_node, date)
-    _mentions(g, ids, pe)
-    _posts(g, ids, pe, date)
-    return g
-
-
-def _item(g: Triples, ids: _PageIds, n: int, item: Item, issue_node, date) -> None:
-    node = ids.article(n)
-    if item.kind == "photo":
-        g.add((node, RDF.type, SCHEMA.Photograph))
-        if item.paragraphs:
-            g.add((node, SCHEMA.caption, zh("\n".join(p.text for p in item.paragraphs))))
-    elif item.kind == "teaser":
-        g.add((node, RDF.type, GH.Teaser))
-        if item.jump:
-            g.add((node, GH.jumpTo, zh(item.jump.text)))
-    else:
-        g.add((node, RDF.type, SCHEMA.NewsArticle))
-        g.add((node, GH.itemKind, Literal(item.kind)))
-        if item.kind == "speech":
-            g.add((node, RDF.type, GH.Speech))
-        if item.kind == "commentary":
-            g.add((node, RDF.type, SCHEMA.OpinionNewsArticle))
-        if item.paragraphs:
-            g.add((node, SCHEMA.articleBody, zh("\n".join(p.text for p in item.paragraphs))))
-    headline = item.headline.text if item.headline else None
-    if headline is None and item.kind not in ("photo", "teaser"):
-        first = item.paragraphs[0].text if item.paragraphs else ""
-        headline = first[:24] + ("…" if len(first) > 24 else "")
-    if headline:
-        g.add((node, SCHEMA.headline, zh(headline.replace("\u3000", " "))))
-    for prop, span in ((GH.kicker, item.kicker), (SCHEMA.alternativeHeadline, item.subheadline),
-                       (SCHEMA.articleSection, item.section), (SCHEMA.dateline, item.dateline)):
-        if span:
-            g.add((node, prop, zh(span.text.replace("\n", " "))))
-    g.add((node, SCHEMA.position, Literal(n)))
-    g.add((node, GH.sourcePage, ids.page))
-    g.add((node, PROV.wasDerivedFrom, ids.page))
-    g.add((node, PROV.wasGeneratedBy, ids.build))
-    g.add((node, GH.startOffset, Literal(item.start)))
-    g.add((node, GH.endOffset, Literal(item.end)))
-    if issue_node is not None:
-        g.add((node, SCHEMA.isPartOf, issue_node))
-        g.add((node, SCHEMA.datePublished, Literal(date, datatype=XSD.date)))
-    for c in item.credits:
-        person = ids.ref("person", c.name)
-        if person is not None:
-            g.add((node, CREDIT_PROPERTY[c.role], person))
-
-
-def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
-    targets = [("person", ids.ref("person", p.name), p.mentions) for p in pe.people]
-    targets += [("org", ids.ref("org", o.name), o.mentions) for o in pe.organisations]
-    targets += [("place", ids.ref("place", place_key(p.code, p.name)), p.mentions) for p in pe.places]
-    targets += [("slogan", ids.ref("slogan", s.label), s.mentions) for s in pe.slogans]
-    targets += [("event", ids.ref("event", event_key(e.name, e.date)), e.mentions) for e in pe.events]
-    # A name printed in an item's byline credits the person (schema:author, gh:reporter …); it is
-    # not something the item writes about, so it gives the item no schema:mentions.
-    bylines = {k: [(c.start, c.end) for c in item.credits] for k, item in enumerate(pe.document.items)}
-    for kind, target, mentions in targets:
-        for m in mentions:
-            in_byline = kind == "person" and any(
-                start <= m.start and m.end <= end for start, end in bylines.get(m.item, ()))
-            if m.item is not None and not in_byline:
-                g.add((ids.article(m.item + 1), SCHEMA.mentions, target))
-            ann = f"{ids.ID._ns}mention/{ids.stem}/{m.start}-{m.end}-{kind}"
-            node, tgt, sel = ox.NamedNode(ann), ox.NamedNode(f"{ann}#target"), ox.NamedNode(f"{ann}#selector")
-            g.add((node, RDF.type, OA.Annotation))
-            g.add((node, OA.hasBody, target))
-            g.add((node, OA.hasTarget, tgt))
-            g.add((node, PROV.wasGeneratedBy, ids.build))
-            g.add((tgt, RDF.type, OA.SpecificResource))
-            g.add((tgt, OA.hasSource, ids.page))
-            g.add((tgt, OA.hasSelector, sel))
-            g.add((sel, RDF.type, OA.TextPositionSelector))
-            g.add((sel, OA.start, Literal(m.start, datatype=XSD.nonNegativeInteger)))
-            g.add((sel, OA.end, Literal(m.end, datatype=XSD.nonNegativeInteger)))
-            g.add((sel, OA.exact, zh(m.text)))
-
-
-def _posts(g: Triples, ids: _PageIds, pe: PageEntities, date: str | None) -> None:
-    """What this page attests of each post: one gh:Attestation per post and item printing it, with
-    the title as printed there, the item, the page and the issue date (when the page has one)."""
-    for p in pe.people:
-        for post in p.posts:
-            membership = ids.ref("membership", p.name, post.org, post.role) if post.org else None
-            if membership is None:
-                continue
-            item = post.mention.item if post.mention else None
-            where = str(item + 1) if item is not None else "page"
-            node = ids.ID[f"attestation/{ids.stem}/{where}/{membership.value.split('/membership/', 1)[1]}"]
-            g.add((node, RDF.type, GH.Attestation))
-            g.add((node, GH.attests, membership))
-            g.add((node, GH.postTitle, zh(post.title)))
-            g.add((node, GH.sourcePage, ids.page))
-            g.add((node, PROV.wasGeneratedBy, ids.build))
-            if item is not None:
-                g.add((node, PROV.wasDerivedFrom, ids.article(item + 1)))
-            if date:
-                g.add((node, GH.attestedAt, ids.date(date)))
