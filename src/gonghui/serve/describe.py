@@ -167,8 +167,12 @@ def attestations(store: Store, membership) -> list[dict]:
         instant = _first(store, a, _GH + "attestedAt")
         date = _first(store, instant, _TIME + "inXSDDate") if instant is not None else None
         item = _first(store, a, _PROV + "wasDerivedFrom")
+        resolved = _first(store, a, _GH + "resolvedTitle")
+        inferred = _first(store, a, _GH + "dateInferred")
         for q in store.quads_for_pattern(a, NamedNode(_GH + "postTitle"), None, DEFAULT):
             rows.append({"title": q.object.value, "date": date.value if date is not None else None,
+                         "resolved": resolved.value if resolved is not None else q.object.value,
+                         "inferred": inferred is not None and inferred.value == "true",
                          "article": item.value if item is not None else None})
     rows.sort(key=lambda r: (r["date"] or "9999", r["article"] or "", r["title"]))
     return rows
@@ -183,7 +187,9 @@ def posts(store: Store, node: NamedNode, by: str) -> list[dict]:
                      "person": getattr(_first(store, m, _ORG + "member"), "value", None),
                      "org": getattr(_first(store, m, _ORG + "organization"), "value", None),
                      "role": getattr(_first(store, m, _ORG + "role"), "value", None),
-                     "title": printed[0]["title"] if printed else None,
+                     "title": printed[0]["resolved"] if printed else None,
+                     "printed": sorted({r["title"] for r in printed}),
+                     "inferred": any(r["inferred"] for r in printed),
                      "dates": sorted({r["date"] for r in printed if r["date"]}),
                      "attestations": printed})
     rows.sort(key=lambda r: ((r["dates"] or ["9999"])[0], r["title"] or "", r["membership"]))

@@ -188,11 +188,14 @@ def _posts_table(rows: list[dict], other: str, linker: Linker, labels: dict[str,
     lines = []
     for r in rows:
         title = r["title"] or labels.get(r["role"] or "", "")
+        printed = [p for p in r.get("printed", []) if p != title]
+        said = f'<br><small>as printed 原文: {text(" · ".join(printed))}</small>' if printed else ""
+        inferred = ' <small title="read from the item, not the masthead">(inferred 推定)</small>' if r.get("inferred") else ""
         lines.append(
-            f'<tr><td class="date">{_dates(r["dates"])}</td><td>{link(r["membership"], linker, {r["membership"]: title}, show_curie=False) if title else ""}</td>'
+            f'<tr><td class="date">{_dates(r["dates"])}{inferred}</td><td>{link(r["membership"], linker, {r["membership"]: title}, show_curie=False) if title else ""}{said}</td>'
             f'<td>{link(r["role"], linker, labels, show_curie=False) if r["role"] else ""}</td>'
             f'<td>{link(r[other], linker, labels, show_curie=False) if r[other] else ""}</td></tr>')
-    return (f'<table class="posts"><tr><th>Attested 日期</th><th>Post as printed 职务</th><th>Role</th>'
+    return (f'<table class="posts"><tr><th>Attested 日期</th><th>Post 职务</th><th>Role</th>'
             f'<th>{head}</th></tr>{"".join(lines)}</table>')
 
 
@@ -264,16 +267,16 @@ QUERY_PREFIXES = {
 # form from the first keyword it sees (a second line saying "add" would make it an update).
 EXAMPLES = [
     ("谁任何职 · Who holds which posts where", """\
-# Who holds which posts in which organisation: each printing of a post (a gh:Attestation)
-# with the title as printed, the item that printed it and that item's date (none on an undated page).
-SELECT ?name ?printed ?organisation ?date ?headline ?person ?org ?item
+# Who holds which posts in which organisation: each printing of a post (a gh:Attestation) with the title as printed and resolved, the item and its date (?inferred: read from the item, not the masthead).
+SELECT ?name ?printed ?resolved ?organisation ?date ?inferred ?headline ?person ?org ?item
 WHERE {
   ?m a org:Membership ; org:member ?person ; org:organization ?org .
   ?person schema:name ?name .
   ?org schema:name ?organisation .
-  ?a gh:attests ?m ; gh:postTitle ?printed .
+  ?a gh:attests ?m ; gh:postTitle ?printed ; gh:resolvedTitle ?resolved .
   OPTIONAL { ?a prov:wasDerivedFrom ?item . OPTIONAL { ?item schema:headline ?headline } }
   OPTIONAL { ?a gh:attestedAt/time:inXSDDate ?date }
+  OPTIONAL { ?a gh:dateInferred ?inferred }
 }
 ORDER BY ?organisation ?name ?date ?printed
 """),
