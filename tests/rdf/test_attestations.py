@@ -1,25 +1,17 @@
 """What the published data says of a post's printing, built from invented pages: the title exactly
 as printed (with its place in the text), the resolved title beside it, a speech byline's posts,
 and a date read from an undated page's own words, marked inferred (issue 19 items 2–4)."""
+import shutil
+from pathlib import Path
+
 import pytest
 import rdflib
 
 from gonghui.publish import build
 
-DATED = """衢州职工报
-
-2031年3月5日 星期三 第10期
-
-出版:衢州市总工会
-
-市总工会召开全委会议
-
-本报讯(记者 韩雪梅)3月4日,衢州市总工会召开全委会议。市人大常委会党组副书记、副主任,市总工会主席陶立新作工作报告。
-"""
-
-# no masthead: the page prints no date of its own, only the speech's note does
-UNDATED = """扎实推进工作 开创崭新局面 在全市工会工作会议上的讲话 市人大常委会副主任、市总工会主席 陶立新 (2031年12月3日,根据录音整理) 同志们,今天我们召开会议,总结一年的工作。衢州市总工会要做好服务。
-"""
+# Two invented pages (a fictional paper and people): one with a masthead date, one without a
+# masthead whose only date is the speech's own note.
+PAGES = Path(__file__).parents[1] / "data" / "invented"
 
 Q = """PREFIX gh: <https://w3id.org/gonghui/ontology#> PREFIX time: <http://www.w3.org/2006/time#>
 PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX schema: <http://schema.org/>
@@ -35,9 +27,7 @@ SELECT ?a ?printed ?resolved ?start ?end ?text ?date ?inferred ?evidence WHERE {
 @pytest.fixture(scope="module")
 def graph(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("attest")
-    (tmp / "seeds").mkdir()
-    (tmp / "seeds" / "a_dated.txt").write_text(DATED, encoding="utf-8")
-    (tmp / "seeds" / "b_undated.txt").write_text(UNDATED, encoding="utf-8")
+    shutil.copytree(PAGES, tmp / "seeds")
     assert build(tmp / "seeds", tmp / "lod", workers=1, cache=False)
     ds = rdflib.Dataset(default_union=True)
     ds.parse(tmp / "lod" / "gonghui.trig")

@@ -109,6 +109,12 @@ def _date_of(store: Store, article) -> str | None:
     return d.value if d is not None else None
 
 
+def _created(store: Store, article) -> str | None:
+    """The date an undated page's item gives itself (a speech's dateline), when there is one."""
+    d = _first(store, article, _SCHEMA + "dateCreated") if article is not None else None
+    return d.value if d is not None else None
+
+
 def _int(t) -> int | None:
     try:
         return int(t.value)
@@ -149,6 +155,7 @@ def mentions(store: Store, node: NamedNode) -> list[dict]:
             annotated.add(row["article"])
             row["headline"] = label(store, article)
             row["date"] = _date_of(store, article)
+            row["created"] = None if row["date"] else _created(store, article)
         rows.append(row)
     # Articles that say they mention the resource but carry no positioned annotation.
     for article, _, _ in _triples(store, p=NamedNode(_SCHEMA + "mentions"), o=node, limit=MAX_ROWS):
@@ -156,7 +163,7 @@ def mentions(store: Store, node: NamedNode) -> list[dict]:
             rows.append({"annotation": None, "exact": None, "start": None, "article": article.value,
                          "headline": label(store, article), "date": _date_of(store, article),
                          "before": "", "after": ""})
-    rows.sort(key=lambda r: (r["date"] or "9999", r["article"] or "", r["start"] or 0))
+    rows.sort(key=lambda r: (r["date"] or r.get("created") or "9999", r["article"] or "", r["start"] or 0))
     return rows[:MAX_ROWS]
 
 
@@ -189,7 +196,7 @@ def posts(store: Store, node: NamedNode, by: str) -> list[dict]:
                      "role": getattr(_first(store, m, _ORG + "role"), "value", None),
                      "title": printed[0]["resolved"] if printed else None,
                      "printed": sorted({r["title"] for r in printed}),
-                     "inferred": any(r["inferred"] for r in printed),
+                     "inferred": sorted({r["date"] for r in printed if r["inferred"] and r["date"]}),
                      "dates": sorted({r["date"] for r in printed if r["date"]}),
                      "attestations": printed})
     rows.sort(key=lambda r: ((r["dates"] or ["9999"])[0], r["title"] or "", r["membership"]))

@@ -175,12 +175,27 @@ def resource_page(data: dict, linker: Linker) -> str:
     return layout(title, "\n".join(parts))
 
 
-def _dates(dates: list[str]) -> str:
+_INFERRED = ' <small title="read from the item\'s dateline, not the masthead">(inferred 推定)</small>'
+
+
+def _dates(dates: list[str], inferred: list[str] = ()) -> str:
+    """First … last date of a post's printings; a date read from the item is marked as inferred."""
     if not dates:
         return "—"
+
+    def one(d: str) -> str:
+        return text(d) + (_INFERRED if d in inferred else "")
     if len(dates) == 1:
-        return text(dates[0])
-    return f"{text(dates[0])} … {text(dates[-1])} <small>({len(dates)}×)</small>"
+        return one(dates[0])
+    return f"{one(dates[0])} … {one(dates[-1])} <small>({len(dates)}×)</small>"
+
+
+def _mention_date(r: dict) -> str:
+    if r["date"]:
+        return text(r["date"])
+    if r.get("created"):
+        return text(r["created"]) + _INFERRED
+    return "—"
 
 
 def _posts_table(rows: list[dict], other: str, linker: Linker, labels: dict[str, str]) -> str:
@@ -190,9 +205,8 @@ def _posts_table(rows: list[dict], other: str, linker: Linker, labels: dict[str,
         title = r["title"] or labels.get(r["role"] or "", "")
         printed = [p for p in r.get("printed", []) if p != title]
         said = f'<br><small>as printed 原文: {text(" · ".join(printed))}</small>' if printed else ""
-        inferred = ' <small title="read from the item, not the masthead">(inferred 推定)</small>' if r.get("inferred") else ""
         lines.append(
-            f'<tr><td class="date">{_dates(r["dates"])}{inferred}</td><td>{link(r["membership"], linker, {r["membership"]: title}, show_curie=False) if title else ""}{said}</td>'
+            f'<tr><td class="date">{_dates(r["dates"], r.get("inferred", []))}</td><td>{link(r["membership"], linker, {r["membership"]: title}, show_curie=False) if title else ""}{said}</td>'
             f'<td>{link(r["role"], linker, labels, show_curie=False) if r["role"] else ""}</td>'
             f'<td>{link(r[other], linker, labels, show_curie=False) if r[other] else ""}</td></tr>')
     return (f'<table class="posts"><tr><th>Attested 日期</th><th>Post 职务</th><th>Role</th>'
@@ -208,7 +222,7 @@ def _mentions_table(rows: list[dict], linker: Linker) -> str:
         snippet = ""
         if r["exact"]:
             snippet = f'…{text(r["before"])}<mark>{text(r["exact"])}</mark>{text(r["after"])}…'
-        lines.append(f'<tr><td class="date">{text(r["date"] or "—")}</td><td>{article}</td>'
+        lines.append(f'<tr><td class="date">{_mention_date(r)}</td><td>{article}</td>'
                      f'<td class="snippet">{snippet}</td></tr>')
     return (f'<table class="mentions"><tr><th>Date 日期</th><th>Article 文章</th><th>Text 原文</th></tr>'
             f'{"".join(lines)}</table>')

@@ -1,0 +1,47 @@
+"""A person's page served by a real `gonghui serve` over the invented pages of
+tests/data/invented/: the title as resolved with the printed one beside it, and a date
+read from an undated page's speech note marked inferred — on that date only, not the masthead's."""
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+import pytest
+from servers import running_serve
+
+from gonghui.publish import build
+
+PAGES = Path(__file__).parents[1] / "data" / "invented"
+
+
+@pytest.fixture(scope="module")
+def person_page(tmp_path_factory):
+    root = tmp_path_factory.mktemp("person")
+    shutil.copytree(PAGES, root / "seeds")
+    assert build(root / "seeds", root / "lod", workers=1, cache=False)
+    with running_serve(cwd=root) as served:
+        r = httpx.get(f"{served.url}/id/person/tao-lixin", headers={"accept": "text/html"})
+        assert r.status_code == 200
+        yield r.text
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def rows_of(html: str, table: str) -> list[str]:
+    body = html.split(f'<table class="{table}">', 1)[1].split("</table>", 1)[0]
+    return [re.sub(r"<[^>]+>", "", row) for row in body.split("<tr>")[2:]]
+
+
+def test_posts_show_the_resolved_title_the_printed_one_and_which_date_was_inferred(person_page):
+    chair = [row for row in rows_of(person_page, "posts") if "衢州市总工会主席" in row]
+    assert len(chair) == 1
+    assert "2031-03-05 … 2031-12-03 (inferred 推定)" in chair[0]     # masthead date not marked
+    assert "as printed 原文: 市总工会主席" in chair[0]
+    vice = [row for row in rows_of(person_page, "posts") if "衢州市人大常委会副主任" in row]
+    assert "as printed 原文: 副主任 · 市人大常委会副主任" in vice[0]
+
+
+def test_a_mention_on_an_undated_page_shows_the_speech_date_as_inferred(person_page):
+    mentions = rows_of(person_page, "mentions")
+    assert len(mentions) == 2
+    assert mentions[0].startswith("2031-03-05市总工会召开全委会议")          # the masthead's date
+    assert mentions[1].startswith("2031-12-03 (inferred 推定)扎实推进工作")  # the speech note's
