@@ -57,6 +57,24 @@ class Triples(dict):
         self[spo] = None
 
 
+# The super-properties the ontology declares, stated beside each use so a query for
+# schema:contributor or schema:identifier finds them without a reasoner. Not gh:sourcePage ⊑
+# prov:wasDerivedFrom: on an attestation prov:wasDerivedFrom names the item, and a second value
+# (the page) would double every row of a query that follows it (ontology/README.md says so).
+SUPER_PROPERTIES = {GH.correspondent: SCHEMA.contributor, GH.photographer: SCHEMA.contributor,
+                    GH.reporter: SCHEMA.contributor, GH.cnSerial: SCHEMA.identifier,
+                    GH.divisionCode: SCHEMA.identifier, GH.postalDistributionCode: SCHEMA.identifier,
+                    GH.printPermit: SCHEMA.identifier}
+
+
+def with_super_properties(g: Triples) -> Triples:
+    """Add (s, super, o) after each (s, p, o) whose p has a declared super-property."""
+    for s, p, o in list(g):
+        if p in SUPER_PROPERTIES:
+            g.add((s, SUPER_PROPERTIES[p], o))
+    return g
+
+
 def Literal(value, lang: str | None = None, datatype: ox.NamedNode | None = None) -> ox.Literal:
     """A literal the way rdflib made one: ints are xsd:integer, other values plain strings."""
     if lang:
@@ -241,7 +259,7 @@ class Mapper:
             self._issue(g, paper, date, k, issue)
         for date in sorted(self.c.item_dates):
             self._instant(g, date)
-        return g
+        return with_super_properties(g)
 
     def _instant(self, g: Triples, date: str) -> None:
         instant = self.date(date)

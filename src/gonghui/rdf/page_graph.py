@@ -23,6 +23,7 @@ from .mapping import (
     PageRefs,
     Triples,
     _Namespace,
+    with_super_properties,
     zh,
 )
 
@@ -70,7 +71,7 @@ def page_graph(pe: PageEntities, refs: PageRefs) -> Triples:
         _item(g, ids, n, item, issue_node, date)
     _mentions(g, ids, pe)
     _posts(g, ids, pe, date)
-    return g
+    return with_super_properties(g)
 
 
 def _item(g: Triples, ids: _PageIds, n: int, item: Item, issue_node, date) -> None:
