@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import rdflib
 from servers import running_serve
 
 from gonghui.publish import build
@@ -15,15 +16,27 @@ PAGES = Path(__file__).parents[1] / "data" / "invented"
 
 
 @pytest.fixture(scope="module")
-def person_page(tmp_path_factory):
+def pages(tmp_path_factory):
+    """The person's page as HTML and as Turtle."""
     root = tmp_path_factory.mktemp("person")
     shutil.copytree(PAGES, root / "seeds")
     assert build(root / "seeds", root / "lod", workers=1, cache=False)
     with running_serve(cwd=root) as served:
-        r = httpx.get(f"{served.url}/id/person/tao-lixin", headers={"accept": "text/html"})
-        assert r.status_code == 200
-        yield r.text
+        html = httpx.get(f"{served.url}/id/person/tao-lixin", headers={"accept": "text/html"})
+        turtle = httpx.get(f"{served.url}/id/person/tao-lixin", headers={"accept": "text/turtle"})
+        assert (html.status_code, turtle.status_code) == (200, 200)
+        yield html.text, turtle.text
     shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def person_page(pages):
+    return pages[0]
+
+
+@pytest.fixture(scope="module")
+def person_turtle(pages):
+    return pages[1]
 
 
 def rows_of(html: str, table: str) -> list[str]:
@@ -45,3 +58,18 @@ def test_a_mention_on_an_undated_page_shows_the_speech_date_as_inferred(person_p
     assert len(mentions) == 2
     assert mentions[0].startswith("2031-03-05市总工会召开全委会议")          # the masthead's date
     assert mentions[1].startswith("2031-12-03 (inferred 推定)扎实推进工作")  # the speech note's
+
+
+def test_the_person_as_turtle_holds_its_posts_printings_and_mentions(person_turtle):
+    g = rdflib.Graph().parse(data=person_turtle, format="turtle")
+    person = rdflib.URIRef("https://w3id.org/gonghui/id/person/tao-lixin")
+    org, gh, oa = (rdflib.Namespace(n) for n in ("http://www.w3.org/ns/org#",
+                                                 "https://w3id.org/gonghui/ontology#", "http://www.w3.org/ns/oa#"))
+    posts = set(g.subjects(org.member, person))
+    assert len(posts) == 3                               # 主席, 副主任, 党组副书记
+    printed = {str(t) for post in posts for a in g.subjects(gh.attests, post) for t in g.objects(a, gh.postTitle)}
+    assert printed == {"市总工会主席", "副主任", "市人大常委会党组副书记", "市人大常委会副主任"}
+    mentions = set(g.subjects(oa.hasBody, person))
+    exact = {str(e) for m in mentions for t in g.objects(m, oa.hasTarget)
+             for s in g.objects(t, oa.hasSelector) for e in g.objects(s, oa.exact)}
+    assert len(mentions) == 2 and exact == {"陶立新"}

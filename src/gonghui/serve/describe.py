@@ -73,22 +73,52 @@ def _exists(store: Store, node) -> bool:
     return False
 
 
-def description(store: Store, node: NamedNode) -> list:
-    """The resource's own triples, plus those of its blank nodes and `#fragment` sub-resources
-    (a mention's `#target` and `#selector`), which have no page of their own."""
+def _own(store: Store, node, out: list, seen: set) -> None:
+    """The node's triples, plus those of its blank nodes and `#fragment` sub-resources (a mention's
+    `#target` and `#selector`), which have no page of their own."""
     prefix = node.value + "#"
-    todo, done, out = [node], set(), []
+    todo, done = [node], set()
     while todo and len(out) < MAX_DESCRIPTION:
         s = todo.pop()
         if s in done:
             continue
         done.add(s)
         for t in _triples(store, s=s):
-            out.append(t)
+            if t not in seen:
+                seen.add(t)
+                out.append(t)
             o = t[2]
             if isinstance(o, BlankNode) or (isinstance(o, NamedNode) and o.value.startswith(prefix)):
                 todo.append(o)
-    return out
+
+
+# Nodes that exist only to say something about what they point at: a post (org:Membership, with
+# the gh:Attestation of each printing) and a mention (oa:Annotation). They travel with it.
+_CARRIERS = {NamedNode(_ORG + "Membership"), NamedNode(_OA + "Annotation")}
+_ATTESTS = NamedNode(_GH + "attests")
+
+
+def description(store: Store, node: NamedNode) -> list:
+    """What dereferencing the IRI as RDF gives (documented in ontology/README.md): the resource's own
+    triples, every triple that points at it, and the whole description of the posts and mentions
+    that point at it — so a person's RDF holds the posts and mentions its HTML page shows."""
+    out: list = []
+    seen: set = set()
+    _own(store, node, out, seen)
+    for t in _triples(store, o=node):
+        if len(out) >= MAX_DESCRIPTION:
+            break
+        if t not in seen:
+            seen.add(t)
+            out.append(t)
+        s = t[0]
+        if not any(True for _ in store.quads_for_pattern(s, RDF_TYPE, None, DEFAULT)
+                   if _.object in _CARRIERS) or s == node:
+            continue
+        _own(store, s, out, seen)
+        for a, _, _ in _triples(store, p=_ATTESTS, o=s):
+            _own(store, a, out, seen)
+    return out[:MAX_DESCRIPTION]
 
 
 def label(store: Store, node) -> str | None:
@@ -219,7 +249,8 @@ def contents(store: Store, issue: NamedNode) -> list[dict]:
 
 def page_data(store: Store, node: NamedNode) -> dict:
     """Everything the HTML page of one resource shows, as plain JSON-able data."""
-    own = description(store, node)
+    own: list = []
+    _own(store, node, own, set())
     incoming = _triples(store, o=node, limit=MAX_ROWS)
     types = sorted({t[2].value for t in own if t[0] == node and t[1] == RDF_TYPE})
     data = {
