@@ -67,6 +67,18 @@ def test_the_query_page_runs_an_example_under_the_policy(served, browser):
     literal, tag = headline.find_element(By.TAG_NAME, "bdi"), headline.find_element(By.TAG_NAME, "sup")
     assert browser.execute_script(box, tag)["left"] >= browser.execute_script(box, literal)["right"] - 1
     assert csp_violations(browser) == []
+    # Result IRIs open this server's pages, with the published IRI on hover; following one works.
+    links = [a for a in browser.find_elements(By.CSS_SELECTOR, ".tabPanel.active .yasr tbody td a[href]")
+             if "w3.org" not in a.get_attribute("href")]          # datatype links stay as they are
+    hrefs = [a.get_attribute("href") for a in links]
+    assert len(hrefs) >= 2 and all(h.startswith(served.url + "/id/") for h in hrefs), hrefs
+    assert links[0].get_attribute("title").startswith("https://w3id.org/gonghui/id/")
+    browser.get(hrefs[0])
+    assert browser.find_element(By.CSS_SELECTOR, "p.iri code").text == links_title(hrefs[0], served.url)
+
+
+def links_title(href: str, root: str) -> str:
+    return "https://w3id.org/gonghui/id/" + href[len(root + "/id/"):]
 
 
 def test_a_bidi_override_in_a_headline_stays_inside_it(served, browser):

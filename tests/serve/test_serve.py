@@ -733,3 +733,20 @@ def test_the_documented_language_filter_finds_the_pinyin_labels(http):
     assert sorted(r["pinyin"] for r in found) == ["Li Xiaomei", "Wang Jianguo"]
     assert rows_of(http, query.replace('langMatches(lang(?pinyin), "zh-Latn-pinyin")',
                                        'lang(?pinyin) = "zh-Latn-pinyin"')) == []
+
+
+def test_the_index_pages_list_kinds_and_the_resources_of_one(http):
+    top = http.get("/id/", headers={"accept": "text/html"})
+    assert top.status_code == 200
+    counts = dict(re.findall(r'<a href="/id/([a-z]+)/">[^<]*</a></td><td><code>[^<]*</code></td>'
+                             r'<td class="num">([\d,]+)</td>', top.text))
+    assert counts["person"] == "2" and counts["org"] == "3" and counts["newspaper"] == "1"
+    assert "event" not in counts                         # a kind with nothing is not listed
+    people = http.get("/id/person/")
+    assert people.status_code == 200
+    assert re.findall(r'<li><a href="(/id/person/[a-z-]+)"><bdi>(\S+?)</bdi> <small', people.text) == [
+        ("/id/person/li-xiaomei", "李晓梅"), ("/id/person/wang-jianguo", "王建国")]
+    assert "1–2 of 2" in people.text and 'rel="next"' not in people.text
+    assert http.get("/id/nothing/").status_code == 404
+    assert http.get("/id/person/?offset=two").status_code == 400
+    assert "1–2 of 2" not in http.get("/id/person/?offset=2").text     # past the end: none listed

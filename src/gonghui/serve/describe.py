@@ -272,6 +272,44 @@ def page_data(store: Store, node: NamedNode) -> dict:
     return data
 
 
+# The kinds of resource under the base (id:{kind}/…), each found by its class, as the contract in
+# ontology/README.md lists them; an index page lists the kinds, then the resources of one kind.
+KINDS = {"newspaper": ["Newspaper"], "issue": ["PublicationIssue"], "page": ["gh:SourcePage"],
+         "article": ["NewsArticle", "Photograph", "gh:Teaser"], "person": ["Person"],
+         "org": ["org:Organization"], "membership": ["org:Membership"], "attestation": ["gh:Attestation"],
+         "role": ["org:Role"], "slogan": ["gh:Slogan"], "place": ["Place"], "event": ["Event"],
+         "date": ["time:Instant"], "mention": ["oa:Annotation"]}
+INDEX_PAGE = 500          # resources listed on one page of a kind's index
+
+
+def _class(name: str) -> NamedNode:
+    prefix, _, local = name.rpartition(":")
+    return NamedNode({"": _SCHEMA, "gh": _GH, "org": _ORG, "time": _TIME, "oa": _OA}[prefix] + local)
+
+
+def _of_kind(store: Store, base: str, kind: str) -> list[NamedNode]:
+    start = base + kind + "/"
+    found = {q.subject for name in KINDS[kind]
+             for q in store.quads_for_pattern(None, RDF_TYPE, _class(name), DEFAULT)
+             if isinstance(q.subject, NamedNode) and q.subject.value.startswith(start)}
+    return sorted(found, key=lambda n: n.value)
+
+
+def index(store: Store, job: dict) -> tuple[int, str, bytes]:
+    """/id/ (the kinds with their counts) or /id/{kind}/ (one page of its resources, by IRI)."""
+    base, kind = job["base"], job["kind"]
+    if not kind:
+        data = {"kinds": [{"kind": k, "count": len(_of_kind(store, base, k))} for k in KINDS]}
+        return 200, "application/json", json.dumps(data).encode()
+    if kind not in KINDS:
+        return 404, "text/plain", f"there is no kind of resource called {kind!r} here".encode()
+    nodes = _of_kind(store, base, kind)
+    offset = max(0, job.get("offset", 0))
+    rows = [{"iri": n.value, "label": label(store, n)} for n in nodes[offset:offset + INDEX_PAGE]]
+    data = {"kind": kind, "total": len(nodes), "offset": offset, "limit": INDEX_PAGE, "rows": rows}
+    return 200, "application/json", json.dumps(data, ensure_ascii=False).encode()
+
+
 def describe(store: Store, job: dict) -> tuple[int, str, bytes]:
     """Find the first candidate IRI the data knows and describe it as RDF or as page data."""
     for iri in job["candidates"]:

@@ -75,7 +75,7 @@ def layout(title: str, body: str, *, head: str = "", wide: bool = False) -> str:
 <body>
 <header class="site">
   <a class="brand" href="/">gonghui 工会报 LOD</a>
-  <nav><a href="/">SPARQL</a> <a href="/download/">Downloads</a> <a href="/.well-known/void">VoID</a>
+  <nav><a href="/">SPARQL</a> <a href="/id/">Resources</a> <a href="/download/">Downloads</a> <a href="/.well-known/void">VoID</a>
   <a href="/ontology">Ontology</a> <a href="/shapes">Shapes</a></nav>
 </header>
 <main{' class="wide"' if wide else ''}>
@@ -264,6 +264,38 @@ def downloads_page(files: dict[str, int]) -> str:
     return layout("Downloads", "<h1>Downloads 下载</h1>" + body)
 
 
+KIND_TITLES = {"newspaper": "Newspapers 报纸", "issue": "Issues 期", "page": "Source pages 版面",
+               "article": "Articles 文章", "person": "People 人物", "org": "Organisations 组织",
+               "membership": "Posts 职务", "attestation": "Printings of posts 职务记载", "role": "Roles 职位",
+               "slogan": "Slogans 口号", "place": "Places 地点", "event": "Events 活动", "date": "Dates 日期",
+               "mention": "Mentions 提及"}
+
+
+def index_page(data: dict) -> str:
+    """/id/: every kind of resource with its count."""
+    rows = "".join(f'<tr><td><a href="/id/{esc(r["kind"])}/">{esc(KIND_TITLES.get(r["kind"], r["kind"]))}</a></td>'
+                   f'<td><code>id:{esc(r["kind"])}/…</code></td><td class="num">{r["count"]:,}</td></tr>'
+                   for r in data["kinds"] if r["count"])
+    return layout("Resources", '<h1>Resources 资源</h1><table class="index"><tr><th>Kind</th><th>IRIs</th>'
+                  f'<th>Count</th></tr>{rows}</table>')
+
+
+def kind_page(data: dict, linker: Linker) -> str:
+    """/id/{kind}/: one page of the resources of a kind, in IRI order, with links to the next."""
+    kind, total, offset, limit = data["kind"], data["total"], data["offset"], data["limit"]
+    title = KIND_TITLES.get(kind, kind)
+    items = "".join(f'<li>{link(r["iri"], linker, {r["iri"]: r["label"]} if r["label"] else {})}</li>'
+                    for r in data["rows"])
+    shown = f"{offset + 1:,}–{offset + len(data['rows']):,} of {total:,}" if data["rows"] else f"none of {total:,}"
+    nav = []
+    if offset > 0:
+        nav.append(f'<a rel="prev" href="?offset={max(0, offset - limit)}">← previous</a>')
+    if offset + limit < total:
+        nav.append(f'<a rel="next" href="?offset={offset + limit}">next →</a>')
+    return layout(title, f'<h1>{esc(title)}</h1><p><a href="/id/">All resources</a> · {shown}</p>'
+                  f'<ul class="index">{items}</ul><p class="pager">{" · ".join(nav)}</p>')
+
+
 def error_page(status: int, message: str) -> str:
     return layout(f"{status}", f"<h1>{status}</h1><p>{text(message)}</p>")
 
@@ -370,7 +402,10 @@ def examples(base: str = ID_PREFIX) -> list[dict]:
 
 def query_page(*, endpoint: str, quads: int, graphs: int, downloads: bool, ontology: bool, shapes: bool,
                base: str = ID_PREFIX) -> str:
-    config = {"endpoint": endpoint, "examples": examples(base), "prefixes": {**QUERY_PREFIXES, "id": base}}
+    # IRIs in results open this server's pages (the published IRIs may not resolve from here).
+    local = {base: "/id/", PREFIXES["gh"]: "/ontology#"}
+    config = {"endpoint": endpoint, "examples": examples(base), "prefixes": {**QUERY_PREFIXES, "id": base},
+              "local": local}
     # JSON inside <script>: escape "<" so data can never close the element.
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     buttons = "".join(f'<button type="button" data-example="{i}">{esc(ex["title"])}</button>'

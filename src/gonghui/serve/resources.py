@@ -3,6 +3,7 @@ shapes, the JSON-LD context, VoID, downloads and the query page."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from pathlib import Path
 
@@ -57,6 +58,8 @@ async def resource(request: Request) -> Response:
     """/id/… : the description of one IRI under the base, as a page or as RDF."""
     settings: Settings = request.app.state.settings
     raw_path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?")[0]
+    if re.fullmatch(r"(?:[a-z]+/)?", raw_path[len("/id/"):]):
+        return await _index(request, raw_path[len("/id/"):].rstrip("/"))
     rest, forced = _suffix_format(raw_path[len("/id/"):])
     choice = _rdf_or_html(request, forced)
     if choice is None:
@@ -78,6 +81,22 @@ async def resource(request: Request) -> Response:
         page = pages.resource_page(json.loads(body), _linker(settings))
         return HTMLResponse(page, headers=headers)
     return Response(body, media_type=with_charset(media), headers=headers)
+
+
+async def _index(request: Request, kind: str) -> Response:
+    """/id/ and /id/{kind}/: what kinds of resource there are, and the resources of one kind."""
+    settings: Settings = request.app.state.settings
+    try:
+        offset = int(request.query_params.get("offset", "0"))
+    except ValueError:
+        raise HTTPException(400, "offset must be a whole number") from None
+    status, _, body = await run_job(request, {"op": "index", "base": settings.base, "kind": kind,
+                                              "offset": offset})
+    if status != 200:
+        return HTMLResponse(pages.error_page(status, body.decode("utf-8", "replace")), status_code=status)
+    data = json.loads(body)
+    page = pages.kind_page(data, _linker(settings)) if kind else pages.index_page(data)
+    return HTMLResponse(page)
 
 
 def _linker(settings: Settings) -> pages.Linker:

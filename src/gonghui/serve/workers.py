@@ -16,6 +16,7 @@ slow queries from one client makes its own queries wait, not everybody's.
 Jobs are plain dicts:
   {"op": "query", "query", "base", "default", "named", "formats", "max_bytes", "service_check"?}
   {"op": "describe", "candidates", "rdf", "html", "max_bytes"}
+  {"op": "index", "base", "kind", "offset"}   (kind "" for the list of kinds)
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store, serialize
 
-from .describe import describe
+from .describe import describe, index
 from .prefixes import PREFIXES, tidy_turtle
 
 SERVICE_REFUSED = ("SERVICE is not allowed on this endpoint: it would make the server fetch data from "
@@ -128,6 +129,8 @@ def handle(store: Store, job: dict) -> tuple[int, str, bytes]:
         return run_query(store, job)
     if job["op"] == "describe":
         return describe(store, job)
+    if job["op"] == "index":
+        return index(store, job)
     return 500, "text/plain", f"unknown job {job['op']!r}".encode()
 
 

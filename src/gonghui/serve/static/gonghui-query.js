@@ -18,7 +18,22 @@
   });
   // YASR shows a literal as a bare text node before its @lang/^^type: isolate that text (<bdi>),
   // so that a bidi override printed in a page cannot reorder the rest of the cell.
+  // A result IRI under the data's base (or the ontology's) links to this server's page for it,
+  // which answers offline and before the IRIs' own host redirects here.
+  function localHref(href) {
+    for (var prefix in config.local) {
+      if (href.indexOf(prefix) === 0) return config.local[prefix] + href.slice(prefix.length);
+    }
+    return null;
+  }
   new MutationObserver(function () {
+    document.querySelectorAll("#yasgui .yasr td a[href]").forEach(function (a) {
+      var href = a.getAttribute("href"), local = localHref(href);
+      if (local !== null) {
+        a.setAttribute("title", href);      // the published IRI, still shown on hover
+        a.setAttribute("href", local);
+      }
+    });
     document.querySelectorAll("#yasgui .yasr td span.nonIri").forEach(function (span) {
       var first = span.firstChild;
       if (first && first.nodeType === Node.TEXT_NODE) {
