@@ -31,8 +31,8 @@ from SPARQLWrapper import JSON, SPARQLWrapper
 from gonghui.errors import InputError
 from gonghui.serve import create_app, protocol
 from gonghui.serve.negotiate import negotiate
-from gonghui.serve.pages import examples
 from gonghui.serve.protocol import inspect_query, service_refusal
+from gonghui.serve.query_page import examples
 from gonghui.serve.store import load_dataset
 
 HERE = Path(__file__).parents[1]                    # tests/

@@ -4,13 +4,15 @@ Routes (a small router in the style of rdflib-endpoint):
   /sparql              SPARQL 1.1 Protocol (GET, POST form, POST application/sparql-query);
                        a GET without a query returns the service description
   /                    YASGUI query page with example queries (vendored, works offline)
-  /id/{path}           every IRI under the base: HTML, Turtle, N-Triples, JSON-LD, RDF/XML
+  /id/{path}           every IRI under the base: HTML, Turtle, N-Triples, JSON-LD, RDF/XML;
+                       /id/ and /id/{kind}/ are index pages (the kinds, the resources of one)
   /ontology, /shapes   the vocabulary and the SHACL shapes (also .ttl/.nt/.jsonld/.rdf)
   /download/{file}     the dumps in lod/ ; /.well-known/void the VoID description
 
 Modules: app (the app and `run`), endpoint (the protocol), resources (the other routes), protocol
 (what a query is before it runs), negotiate (media types), store (loading the dumps), lookup
-(queries answered in the server process), workers (killable query processes), pages (HTML).
+(queries answered in the server process), workers (killable query processes), describe (what a
+resource's page shows, read in a worker), pages (HTML), query_page (YASGUI and the examples).
 
 Safety: the endpoint is read-only (updates get 403); SERVICE and dataset clauses that would name
 a local file or a graph this dataset does not hold are refused with 400 before evaluation (the

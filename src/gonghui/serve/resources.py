@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from ..vocab import site_of
-from . import pages
+from . import pages, query_page
 from .describe import term
 from .endpoint import Settings, error_response, rdf_response, run_job, site_root
 from .negotiate import GRAPH_TYPES, HTML_TYPES, negotiate, with_charset
@@ -188,7 +188,7 @@ async def download(request: Request) -> Response:
 
 async def home(request: Request) -> Response:
     settings: Settings = request.app.state.settings
-    return HTMLResponse(pages.query_page(
+    return HTMLResponse(query_page.query_page(
         endpoint="/sparql", quads=settings.dataset.triples, graphs=len(settings.dataset.graphs),
         downloads=bool(settings.downloads), ontology=settings.ontology is not None,
         shapes=settings.shapes is not None, base=settings.base))
