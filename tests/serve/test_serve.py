@@ -750,3 +750,20 @@ def test_the_index_pages_list_kinds_and_the_resources_of_one(http):
     assert http.get("/id/nothing/").status_code == 404
     assert http.get("/id/person/?offset=two").status_code == 400
     assert "1–2 of 2" not in http.get("/id/person/?offset=2").text     # past the end: none listed
+
+
+def test_the_downloads_page_gives_each_dump_its_checksum_and_the_dataset_its_licence():
+    import hashlib
+    lod = HERE.parent / "lod"
+    app = create_app([], lod_dir=lod, workers=1)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url) as client:
+        page = client.get("/download/").text
+        sums = client.get("/download/SHA256SUMS")
+    assert sums.headers["content-type"].startswith("text/plain")
+    rows = dict(re.findall(r'<a href="/download/([\w.]+)">.*?<code class="sha256">([0-9a-f]{64}|—)</code>', page))
+    dumps = {p.name for p in lod.iterdir() if p.is_file() and p.name != "SHA256SUMS"}
+    assert set(rows) == dumps | {"SHA256SUMS"}
+    for name in dumps:
+        assert rows[name] == hashlib.sha256((lod / name).read_bytes()).hexdigest(), name
+    assert 'rel="license" href="https://creativecommons.org/licenses/by/4.0/"' in page
+    assert "Chinese trade-union newspapers as Linked Open Data" in page

@@ -252,14 +252,35 @@ def document_page(title: str, filename: str, triples: list[list[dict]], linker: 
     return layout(title, "\n".join(parts))
 
 
-def downloads_page(files: dict[str, int]) -> str:
+def downloads_page(facts: dict, files: list[dict]) -> str:
+    """The dumps with what they are, their size and SHA-256, under the dataset's title, description
+    and licence as its VoID states them."""
+    parts = ["<h1>Downloads 下载</h1>"]
+    for t in facts["title"]:
+        parts.append(f'<p class="title"><bdi>{esc(t["v"])}</bdi></p>')
+    for d in facts["description"]:
+        parts.append(f'<p class="description"><bdi>{esc(d["v"])}</bdi></p>')
+    about = []
+    if facts["license"]:
+        about.append(f'Licence 许可: <a rel="license" href="{esc(facts["license"])}">{esc(facts["license"])}</a>')
+    if facts["version"]:
+        about.append(f"version {esc(facts['version'])}")
+    if facts["triples"]:
+        about.append(f"{int(facts['triples']):,} triples")
+    if about:
+        parts.append('<p class="about">' + " · ".join(about) + ' · <a href="/.well-known/void">VoID</a></p>')
     if not files:
-        body = "<p>No dumps are published here.</p>"
+        parts.append("<p>No dumps are published here.</p>")
     else:
-        rows = "".join(f'<tr><td><a href="/download/{esc(urllib.parse.quote(name))}">{text(name)}</a></td>'
-                       f'<td class="num">{size:,}</td></tr>' for name, size in sorted(files.items()))
-        body = f'<table class="downloads"><tr><th>File</th><th>Bytes</th></tr>{rows}</table>'
-    return layout("Downloads", "<h1>Downloads 下载</h1>" + body)
+        rows = "".join(f'<tr><td><a href="/download/{esc(urllib.parse.quote(f["name"]))}">{text(f["name"])}</a>'
+                       f'<br><small>{esc(f["note"])}</small></td><td><code>{esc(f["media"])}</code></td>'
+                       f'<td class="num">{f["bytes"]:,}</td>'
+                       f'<td><code class="sha256">{esc(f["sha256"] or "—")}</code></td></tr>' for f in files)
+        parts.append('<table class="downloads"><tr><th>File</th><th>Type</th><th>Bytes</th><th>SHA-256</th></tr>'
+                     f'{rows}</table>')
+        parts.append("<p>Check a download with <code>sha256sum -c SHA256SUMS</code> in the folder that "
+                     "holds it, or <code>gonghui verify DIR</code>.</p>")
+    return layout("Downloads", "\n".join(parts))
 
 
 KIND_TITLES = {"newspaper": "Newspapers 报纸", "issue": "Issues 期", "page": "Source pages 版面",

@@ -36,6 +36,12 @@ DOWNLOAD_TYPES = {".ttl": "text/turtle", ".trig": "application/trig", ".nq": "ap
                   ".md": "text/markdown", ".txt": "text/plain", ".html": "text/html", ".rq": "application/sparql-query"}
 
 
+def media_of(path: Path) -> str:
+    if path.name == "SHA256SUMS":
+        return "text/plain"
+    return DOWNLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
 def _suffix_format(path: str) -> tuple[str, str | None]:
     for suffix, media in SUFFIXES.items():
         if path.endswith(suffix):
@@ -177,13 +183,59 @@ async def download(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     name = request.path_params.get("name", "")
     if not name:
-        return HTMLResponse(pages.downloads_page({n: p.stat().st_size for n, p in settings.downloads.items()}))
+        return HTMLResponse(pages.downloads_page(_dataset_facts(settings), _files(settings)))
     path = settings.downloads.get(name)
     if path is None or not path.is_file():
         raise HTTPException(404, f"no download called {name!r}")
-    media = DOWNLOAD_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    media = media_of(path)
     return FileResponse(path, media_type=with_charset(media) if media.startswith("text/") else media,
                         filename=name, content_disposition_type="inline")
+
+
+# What each published file is (README.md, "What you get in lod/").
+FILE_NOTES = {"gonghui.ttl": "the whole dataset, prefixed, sorted Turtle",
+              "gonghui.nt.gz": "the same as sorted N-Triples, gzipped",
+              "gonghui.trig": "one named graph per source page, plus the entities and build graphs",
+              "gonghui.jsonld": "the dataset as JSON-LD",
+              "void.ttl": "VoID and DCAT description: licence, counts, dumps with their SHA-256",
+              "SHA256SUMS": "the checksums below, for sha256sum -c or gonghui verify"}
+
+
+def _files(settings: Settings) -> list[dict]:
+    """Each download with its size, media type, note and SHA-256 (from SHA256SUMS, not recomputed
+    at every request: a dump can be gigabytes)."""
+    sums: dict[str, str] = {}
+    listed = settings.downloads.get("SHA256SUMS")
+    if listed is not None and listed.is_file():
+        for line in listed.read_text(encoding="utf-8", errors="replace").splitlines():
+            digest, _, name = line.partition("  ")
+            if len(digest) == 64 and name:
+                sums[name.strip()] = digest
+    return [{"name": n, "bytes": p.stat().st_size, "sha256": sums.get(n), "note": FILE_NOTES.get(n, ""),
+             "media": media_of(p)}
+            for n, p in sorted(settings.downloads.items()) if p.is_file()]
+
+
+def _dataset_facts(settings: Settings) -> dict:
+    """Title, description, licence, version and size of the dataset, as its VoID states them."""
+    facts: dict = {"title": [], "description": [], "license": None, "version": None, "triples": None}
+    if settings.void is None:
+        return facts
+    names = {PREFIXES["dcterms"] + "title": "title", PREFIXES["dcterms"] + "description": "description",
+             PREFIXES["dcterms"] + "license": "license", PREFIXES["dcterms"] + "hasVersion": "version",
+             PREFIXES["void"] + "triples": "triples"}
+    dataset_type = NamedNode(PREFIXES["void"] + "Dataset")
+    datasets = {t.subject for t in settings.void.triples
+                if t.predicate.value == PREFIXES["rdf"] + "type" and t.object == dataset_type}
+    for t in sorted(settings.void.triples, key=str):
+        key = names.get(t.predicate.value)
+        if key is None or t.subject not in datasets:
+            continue
+        if key in ("title", "description"):
+            facts[key].append({"v": t.object.value, "lang": getattr(t.object, "language", None)})
+        else:
+            facts[key] = t.object.value
+    return facts
 
 
 async def home(request: Request) -> Response:
