@@ -31,9 +31,26 @@ WHERE {
 }
 ORDER BY ?organisation ?name ?date ?printed
 """),
+    ("组织成员 · People of an organisation", """\
+# The people printed with a post in an organisation or any body under it, with the first and last date each post was printed.
+SELECT ?organisation ?unit ?name ?role ?first ?last (COUNT(DISTINCT ?a) AS ?printings) ?person ?org
+WHERE {
+  # VALUES ?organisation { "某某市总工会"@zh }    # ← remove the # in front of VALUES to pick one
+  ?org schema:name ?organisation .
+  ?unitOrg org:subOrganizationOf* ?org ; schema:name ?unit .
+  ?m org:organization ?unitOrg ; org:member ?person ; org:role/skos:prefLabel ?role .
+  ?person schema:name ?name .
+  ?a gh:attests ?m .
+  # MIN/MAX over a group with an unbound date is an error (unbound): take them over dated printings
+  OPTIONAL { SELECT ?m (MIN(?date) AS ?first) (MAX(?date) AS ?last)
+             WHERE { ?dated gh:attests ?m ; gh:attestedAt/time:inXSDDate ?date } GROUP BY ?m }
+}
+GROUP BY ?organisation ?unit ?name ?role ?first ?last ?person ?org
+ORDER BY ?organisation ?unit ?first ?name
+"""),
     ("人物提及 · Every mention of a person", """\
-# Every mention of a person with the issue date and the words as printed.
-SELECT ?name ?date ?headline ?exact ?article ?person
+# Every mention of a person with the issue date (or, on an undated page, the date the item gives itself) and the words as printed.
+SELECT ?name ?date ?given ?headline ?exact ?article ?person
 WHERE {
   # VALUES ?name { "张三"@zh }    # ← remove the # in front of VALUES to follow one person
   ?person a schema:Person ; schema:name ?name .
@@ -44,19 +61,38 @@ WHERE {
   FILTER(?from <= ?start && ?start < ?to)
   OPTIONAL { ?article schema:headline ?headline }
   OPTIONAL { ?article schema:isPartOf/schema:datePublished ?date }
+  OPTIONAL { ?article schema:dateCreated ?given }
 }
-ORDER BY ?name ?date ?article ?start
+ORDER BY ?name ?date ?given ?article ?start
+"""),
+    ("记者所写 · People a reporter wrote about", """\
+# For each person credited on an item (reporter, correspondent, photographer: all schema:contributor), the people its items mention, how often and since when.
+SELECT ?contributor ?name (COUNT(DISTINCT ?article) AS ?articles) ?first ?by ?person
+WHERE {
+  ?article schema:contributor ?by ; schema:mentions ?person .
+  ?by schema:name ?contributor .
+  ?person a schema:Person ; schema:name ?name .
+  FILTER(?person != ?by)
+  OPTIONAL { SELECT ?by ?person (MIN(?date) AS ?first)
+             WHERE { ?dated schema:contributor ?by ; schema:mentions ?person ;
+                            schema:isPartOf/schema:datePublished ?date } GROUP BY ?by ?person }
+}
+GROUP BY ?contributor ?name ?first ?by ?person
+ORDER BY ?contributor DESC(?articles) ?name
 """),
     ("口号首现 · Slogans by first appearance", """\
-# Slogans in the order they first appear, with how many articles carry them.
-SELECT ?label (MIN(?date) AS ?first) (COUNT(DISTINCT ?article) AS ?articles) ?slogan
+# Slogans in the order they first appear in a dated issue (undated ones last), with how many articles carry them.
+SELECT ?label ?first (COUNT(DISTINCT ?article) AS ?articles) ?slogan
 WHERE {
   ?slogan a gh:Slogan ; skos:prefLabel ?label .
-  ?article schema:mentions ?slogan ; schema:isPartOf ?issue .
-  ?issue schema:datePublished ?date .
+  ?article schema:mentions ?slogan .
+  # MIN over a group with an unbound date is an error (unbound): take it over dated articles only
+  OPTIONAL { SELECT ?slogan (MIN(?date) AS ?first)
+             WHERE { ?dated schema:mentions ?slogan ; schema:isPartOf/schema:datePublished ?date }
+             GROUP BY ?slogan }
 }
-GROUP BY ?slogan ?label
-ORDER BY ?first ?label
+GROUP BY ?slogan ?label ?first
+ORDER BY (!BOUND(?first)) ?first ?label
 """),
     ("版面顺序 · Articles of an issue in page order", """\
 # The items of one issue in page order (here the latest issue; change the subquery to pick another).
