@@ -251,3 +251,14 @@ def test_void_names_the_publication_and_the_server_names_itself(built, tmp_path)
         got = httpx.get(dumps[0])
         assert got.status_code == 200 and got.content == (built / dumps[0].rsplit("/", 1)[1]).read_bytes()
         assert httpx.post(served.url + "/sparql", data={"query": "ASK {}"}).status_code == 200
+
+
+def test_gonghui_build_works_from_a_folder_outside_the_checkout(tmp_path):
+    """The installed command, run where there is no shapes/ folder, finds the project's shapes
+    (it looked in src/shapes after the layout move and refused every build run elsewhere)."""
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "invented" / "a_dated.txt", tmp_path / "seeds")
+    res = subprocess.run([sys.executable, "-c", "from gonghui.cli import main; main()", "build"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "lod" / "gonghui.ttl").is_file() and not (tmp_path / "shapes").exists()

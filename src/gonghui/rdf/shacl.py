@@ -420,7 +420,7 @@ SHAPES_NAME = "gonghui-shapes.ttl"
 
 def _shapes_candidates() -> list[Path]:
     return [
-        Path(__file__).resolve().parents[2] / "shapes" / SHAPES_NAME,   # source checkout
+        Path(__file__).resolve().parents[3] / "shapes" / SHAPES_NAME,   # source checkout: src/gonghui/rdf/ → ./
         Path.cwd() / "shapes" / SHAPES_NAME,
     ]
 
