@@ -138,9 +138,11 @@ def serve(data_files, store_dir, host, port, timeout, max_memory):
     from .publish import settled
     from .serve import run
 
+    checked = {}
     if not data_files and Path("lod").is_dir():
-        settled(Path("lod"))        # never serve a folder caught between two publishes
-    run(list(data_files), host=host, port=port, timeout=timeout, store=store_dir, memory_limit=max_memory << 20)
+        checked = settled(Path("lod"))        # never serve a folder caught between two publishes
+    run(list(data_files), host=host, port=port, timeout=timeout, store=store_dir, memory_limit=max_memory << 20,
+        digests=checked)
 
 
 @main.command()

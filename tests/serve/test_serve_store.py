@@ -248,3 +248,25 @@ def test_temporary_stores_of_killed_servers_are_removed_at_start(tmp_path, data,
     assert not stale.exists()
     assert running.exists() and other.exists()
     assert Path(dataset.store_dir).parent.name.startswith(f"gonghui-store-{os.getpid()}-")
+
+
+def test_serving_a_checked_lod_hashes_each_dump_once(tmp_path, monkeypatch):
+    """serve checks lod/ against SHA256SUMS, then keys its store on the same digests: a dump of
+    gigabytes was hashed twice before the server started."""
+    from gonghui.publish import build, settled
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "a.txt").write_text((Path(__file__).parents[1] / "data" / "invented" / "a_dated.txt")
+                                             .read_text(encoding="utf-8"), encoding="utf-8")
+    assert build(tmp_path / "seeds", tmp_path / "lod", workers=1, cache=False)
+    hashed = []
+    real = serve_store.sha256_file
+    monkeypatch.setattr(serve_store, "sha256_file", lambda p: hashed.append(Path(p).name) or real(p))
+    checked = settled(tmp_path / "lod")
+    trig = tmp_path / "lod" / "gonghui.trig"
+    assert checked[str(trig.resolve())] == hashlib.sha256(trig.read_bytes()).hexdigest()
+    ds = open_store([trig], tmp_path / "store", digests=checked)
+    assert hashed == [] and ds.triples > 0
+    manifest = json.loads((tmp_path / "store" / STORE_MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["sources"][0]["sha256"] == checked[str(trig.resolve())]
+    open_store([trig], tmp_path / "store2")                 # without them it hashes, as before
+    assert hashed == ["gonghui.trig"]

@@ -123,10 +123,11 @@ def verify(out_dir: Path) -> list[str]:
     return _problems(out_dir)
 
 
-def settled(out_dir: Path) -> None:
+def settled(out_dir: Path) -> dict[str, str]:
     """Make sure a reader of `out_dir` sees one whole publish: an interrupted commit is finished,
     and files that still disagree with SHA256SUMS are refused with one line. A folder without
-    SHA256SUMS (dumps put there by hand) is taken as it is."""
+    SHA256SUMS (dumps put there by hand) is taken as it is. Returns the SHA-256 of each file it
+    checked, by resolved path, so a reader that keys on them need not hash them again."""
     out_dir = Path(out_dir)
     try:
         recover(out_dir)
@@ -134,14 +135,16 @@ def settled(out_dir: Path) -> None:
         raise InputError(f"{out_dir}: a publish was interrupted midway and cannot be finished here "
                          f"({exc.strerror or exc}); run `gonghui verify {out_dir}` as its owner") from None
     if not (out_dir / SUMS).exists():
-        return
-    problems = _problems(out_dir)
+        return {}
+    digests: dict[str, str] = {}
+    problems = _problems(out_dir, digests)
     if problems:
         raise InputError(f"{out_dir}: {problems[0]}; the folder is not one whole publish "
                          f"(run `gonghui build` or `gonghui verify {out_dir}`)")
+    return digests
 
 
-def _problems(out_dir: Path) -> list[str]:
+def _problems(out_dir: Path, digests: dict[str, str] | None = None) -> list[str]:
     sums = out_dir / SUMS
     problems = []
     for line in sums.read_text(encoding="utf-8").splitlines():
@@ -149,6 +152,8 @@ def _problems(out_dir: Path) -> list[str]:
         path = out_dir / name
         if not path.exists():
             problems.append(f"{name}: missing")
-        elif sha256_file(path) != digest:
+        elif (found := sha256_file(path)) != digest:
             problems.append(f"{name}: SHA-256 differs from {SUMS}")
+        elif digests is not None:
+            digests[str(path.resolve())] = found
     return problems

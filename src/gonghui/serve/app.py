@@ -31,19 +31,22 @@ STATIC = Path(__file__).parent / "static"
 def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: float = 10.0,
                lod_dir: Path | None = None, ontology: Path | None = None, shapes: Path | None = None,
                workers: int = 4, max_result_bytes: int = 64 << 20, max_body_bytes: int = 1 << 20,
-               memory_limit: int | None = 4 << 30, store: Path | None = None, announce=None) -> Starlette:
+               memory_limit: int | None = 4 << 30, store: Path | None = None, announce=None,
+               digests: dict[str, str] | None = None) -> Starlette:
     """Build the ASGI app. Loads the data now (errors are InputError); workers start with the app.
 
     With no data files the default dump of `lod_dir` is served. The ontology and shapes default to
     ontology/gonghui.ttl and shapes/gonghui-shapes.ttl next to `lod_dir`. With `store` the data is
     kept in that folder and reused at the next start while the files are unchanged (open_store).
-    `announce()` is called once the server is ready.
+    `announce()` is called once the server is ready. `digests` (resolved path → SHA-256) are
+    those the caller has just checked, which the store need not compute again.
     """
     if timeout <= 0:
         raise InputError(f"--timeout must be positive, not {timeout}")
     lod_dir = Path(lod_dir) if lod_dir is not None else None
     files = [Path(p) for p in data_files] or (default_dumps(lod_dir) if lod_dir is not None else [])
-    dataset = open_store(files, Path(store), base) if store is not None else load_dataset(files, base)
+    dataset = (open_store(files, Path(store), base, digests or {}) if store is not None
+               else load_dataset(files, base))
     root = lod_dir.parent if lod_dir is not None else None
     if ontology is None and root is not None and (root / "ontology" / "gonghui.ttl").is_file():
         ontology = root / "ontology" / "gonghui.ttl"
@@ -198,7 +201,7 @@ def guarded_protocol(seconds: float):
 
 
 def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0,
-        store: Path | None = None, memory_limit: int = 4 << 30) -> None:
+        store: Path | None = None, memory_limit: int = 4 << 30, digests: dict[str, str] | None = None) -> None:
     """`gonghui serve`: load the data, print the URLs and serve until interrupted.
 
     `memory_limit` (bytes of address space) bounds the server process and each query worker: a
@@ -236,7 +239,7 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
     app = create_app(data_files, timeout=timeout, lod_dir=lod_dir,
                      ontology=ontology if data_files and ontology.is_file() else None,
                      shapes=shapes if data_files and shapes.is_file() else None, store=store,
-                     memory_limit=memory_limit, announce=announce)
+                     memory_limit=memory_limit, announce=announce, digests=digests)
     # Set after loading: a bulk load of a large dump may briefly need more than serving does.
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)

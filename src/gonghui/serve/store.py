@@ -188,12 +188,15 @@ def _remove_leftovers(directory: Path) -> None:
             shutil.rmtree(other, ignore_errors=True)
 
 
-def open_store(files: list[Path], directory: Path, base: str = DEFAULT_BASE) -> Dataset:
+def open_store(files: list[Path], directory: Path, base: str = DEFAULT_BASE,
+               digests: dict[str, str] | None = None) -> Dataset:
     """The dataset in the persistent store `directory`, loading `files` only when they changed.
 
     The folder records the SHA-256 of every source file (gonghui-store.json). When the files,
     the base or the pyoxigraph version differ, the data is loaded into a new folder beside it
     that replaces the old one only when complete: a killed load never leaves a half store.
+    `digests` (resolved path → SHA-256) are files the caller has just checked (serve checks lod/
+    against SHA256SUMS first); they are not hashed again.
     """
     _check_files(files)
     directory = Path(os.path.abspath(directory))   # "." and ".." get a real name to put beside
@@ -204,8 +207,9 @@ def open_store(files: list[Path], directory: Path, base: str = DEFAULT_BASE) -> 
         # Never replace a folder we did not make.
         raise InputError(f"{directory}: not a gonghui store (no {STORE_MANIFEST}); give a new or empty folder")
     try:
-        sources = [{"file": str(Path(p).resolve()), "bytes": Path(p).stat().st_size, "sha256": sha256_file(Path(p))}
-                   for p in files]
+        known = digests or {}
+        sources = [{"file": str(Path(p).resolve()), "bytes": Path(p).stat().st_size,
+                    "sha256": known.get(str(Path(p).resolve())) or sha256_file(Path(p))} for p in files]
     except OSError as exc:
         raise InputError(f"{exc.filename}: cannot be read ({exc.strerror})") from None
     key = {"layout": STORE_LAYOUT, "pyoxigraph": pyoxigraph.__version__, "base": base,
