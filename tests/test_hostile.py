@@ -194,7 +194,8 @@ def test_nothing_is_lost(dataset):
 # others (img, iframe, svg, b …) or script elements and on… attributes.
 TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav", "main", "a", "h1", "h2", "h3",
                  "p", "code", "small", "table", "tr", "th", "td", "ul", "li", "ol", "span", "details", "summary",
-                 "div", "mark", "section", "button", "textarea", "form", "br", "noscript", "script", "bdi"}
+                 "div", "mark", "section", "button", "textarea", "form", "br", "noscript", "script", "bdi",
+                 "input", "select", "option"}
 
 
 class Audit(HTMLParser):
@@ -277,10 +278,14 @@ def test_resource_pages_escape_everything(site):
 
 
 def test_other_pages_escape_everything(site):
-    for path in ("/", "/download/", "/id/<script>alert(1)</script>", '/id/"><img src=x onerror=alert(1)>'):
+    for path in ("/", "/download/", "/id/<script>alert(1)</script>", '/id/"><img src=x onerror=alert(1)>',
+                 "/id/", "/id/person/", "/id/article/", "/search?q=<script>alert(1)</script>",
+                 '/search?q="><img src=x onerror=alert(1)>', "/search?q=职工技能大赛", "/search?q=img"):
         r = site.get(path)
-        assert r.status_code == (404 if path.startswith("/id/") else 200)
+        assert r.status_code == (404 if path.startswith("/id/") and not path.endswith("/") else 200)
         audit(r.text)
+    hits = site.get("/search", params={"q": "职工技能大赛", "format": "json"}).json()["results"]
+    assert any("<script>" in h["label"] for h in hits)      # a hostile headline among the hits above
 
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

@@ -95,3 +95,19 @@ def test_a_bidi_override_in_a_headline_stays_inside_it(served, browser):
     assert browser.execute_script(box, tag)["left"] >= browser.execute_script(box, literal)["right"] - 1
     assert csp_violations(browser) == []
 
+
+
+def test_the_search_box_on_every_page_finds_a_person_by_pinyin(served, browser):
+    """Type pinyin in the header's box, submit, follow the first hit to the person's page."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    browser.get(served.url + "/id/")
+    box = browser.find_element(By.CSS_SELECTOR, "header form.search input[name=q]")
+    box.send_keys("zhou mingyuan", Keys.ENTER)
+    first = browser.find_element(By.CSS_SELECTOR, "ol.hits li a")
+    shot(browser, "search")
+    assert first.text == "周明远"
+    first.click()
+    assert browser.find_element(By.TAG_NAME, "h1").text == "周明远"
+    assert browser.current_url == served.url + "/id/person/zhou-mingyuan"
+    assert csp_violations(browser) == []

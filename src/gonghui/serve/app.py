@@ -21,7 +21,18 @@ from starlette.staticfiles import StaticFiles
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
 from .endpoint import Settings, sparql
-from .resources import context_jsonld, document_route, download, download_files, home, http_error, resource, void
+from .resources import (
+    context_jsonld,
+    document_route,
+    download,
+    download_files,
+    home,
+    http_error,
+    resource,
+    search,
+    void,
+)
+from .search import SearchIndex
 from .store import default_dumps, load_dataset, open_store, read_document, store_note
 from .workers import WorkerPool
 
@@ -67,6 +78,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         pool = WorkerPool(dataset.store_dir, size=workers, memory_limit=memory_limit)
         app.state.pool = pool
         app.state.store = Store.read_only(dataset.store_dir)    # for lookups (_answer_lookup)
+        app.state.search = SearchIndex(app.state.store)          # for /search, built once here
         app.state.slow_shapes, app.state.lookups = {}, 0
         await pool.start()
         if announce is not None:
@@ -83,6 +95,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         Route("/", home),
         *(Route(path, sparql, methods=["GET", "POST"]) for path in SPARQL_PATHS),
         Route("/id/{rest:path}", resource),
+        Route("/search", search),
         Route("/ontology", document_route("ontology", "Ontology")),
         Route("/ontology.{ext}", document_route("ontology", "Ontology")),
         Route("/context.jsonld", context_jsonld),

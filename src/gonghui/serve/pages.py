@@ -75,6 +75,8 @@ def layout(title: str, body: str, *, head: str = "", wide: bool = False) -> str:
   <a class="brand" href="/">gonghui 工会报 LOD</a>
   <nav><a href="/">SPARQL</a> <a href="/id/">Resources</a> <a href="/download/">Downloads</a> <a href="/.well-known/void">VoID</a>
   <a href="/ontology">Ontology</a> <a href="/shapes">Shapes</a></nav>
+  <form class="search" action="/search" method="get" role="search"><input type="search" name="q"
+   placeholder="搜索 Search: 姓名, pinyin, 组织…" aria-label="Search"></form>
 </header>
 <main{' class="wide"' if wide else ''}>
 {body}
@@ -313,6 +315,50 @@ def kind_page(data: dict, linker: Linker) -> str:
         nav.append(f'<a rel="next" href="?offset={offset + limit}">next →</a>')
     return layout(title, f'<h1>{esc(title)}</h1><p><a href="/id/">All resources</a> · {shown}</p>'
                   f'<ul class="index">{items}</ul><p class="pager">{" · ".join(nav)}</p>')
+
+
+SEARCH_KINDS = {"person": "Person 人物", "org": "Organisation 组织", "slogan": "Slogan 口号",
+                "place": "Place 地点", "article": "Article 文章"}
+
+
+def _hit_line(r: dict) -> str:
+    bits = []
+    if r.get("post"):
+        bits.append(text(r["post"]))
+    if r.get("parent"):
+        bits.append("under " + text(r["parent"]))
+    if "posts" in r:
+        bits.append(f'{r["posts"]:,} post{"" if r["posts"] == 1 else "s"}')
+    if r.get("in"):
+        bits.append("in " + text(r["in"]))
+    if "articles" in r:
+        bits.append(f'{r["articles"]:,} article{"" if r["articles"] == 1 else "s"}')
+    if r.get("first"):
+        bits.append(text(r["first"]) + (f" … {text(r['last'])}" if r.get("last") != r["first"] else ""))
+    if r.get("date"):
+        bits.append(text(r["date"]))
+    return " · ".join(bits)
+
+
+def search_page(q: str, kind: str | None, rows: list[dict]) -> str:
+    """The ranked hits of a search, each with its kind and a line of context."""
+    options = "".join(f'<option value="{k}"{" selected" if k == kind else ""}>{esc(v)}</option>'
+                      for k, v in SEARCH_KINDS.items())
+    form = (f'<form class="search-page" action="/search" method="get" role="search">'
+            f'<input type="search" name="q" value="{esc(q)}" aria-label="Search" autofocus> '
+            f'<select name="kind" aria-label="Kind"><option value="">all kinds</option>{options}</select> '
+            f'<button>Search 搜索</button></form>')
+    if not q.strip():
+        body = "<p>Names in Chinese (full or part), pinyin with or without spaces or tones, any written form.</p>"
+    elif not rows:
+        body = f"<p>Nothing found for <bdi>{esc(q)}</bdi>.</p>"
+    else:
+        items = "".join(
+            f'<li><a href="{esc(r["page"])}">{text(r["label"])}</a> <span class="kind">{esc(SEARCH_KINDS[r["kind"]])}</span>'
+            f'<br><small>{_hit_line(r)}</small></li>' for r in rows)
+        body = f'<ol class="hits">{items}</ol>'
+    json_link = f'<p><small><a href="/search?{esc(urllib.parse.urlencode({"q": q, **({"kind": kind} if kind else {}), "format": "json"}))}">as JSON</a></small></p>' if q.strip() else ""
+    return layout(f"Search {q}" if q else "Search", f"<h1>Search 搜索</h1>{form}{body}{json_link}")
 
 
 def error_page(status: int, message: str) -> str:

@@ -18,6 +18,8 @@ from .describe import term
 from .endpoint import Settings, error_response, rdf_response, run_job, site_root
 from .negotiate import GRAPH_TYPES, HTML_TYPES, negotiate, with_charset
 from .prefixes import PREFIXES
+from .search import KINDS as SEARCH_KINDS
+from .search import context as search_context
 from .store import Document
 
 SITE = "https://w3id.org/gonghui/"          # the vocabulary's IRIs live here too
@@ -236,6 +238,30 @@ def _dataset_facts(settings: Settings) -> dict:
         else:
             facts[key] = t.object.value
     return facts
+
+
+async def search(request: Request) -> Response:
+    """/search?q=…[&kind=person|org|slogan|place|article][&limit=N]: ranked, as HTML or JSON."""
+    q = request.query_params.get("q", "")
+    kind = request.query_params.get("kind") or None
+    if kind is not None and kind not in SEARCH_KINDS:
+        raise HTTPException(400, f"kind must be one of {', '.join(SEARCH_KINDS)}")
+    try:
+        limit = min(100, max(1, int(request.query_params.get("limit", "20"))))
+    except ValueError:
+        raise HTTPException(400, "limit must be a whole number") from None
+    state = request.app.state
+    hits = state.search.search(q, kind, limit) if q.strip() else []
+    settings: Settings = state.settings
+    rows = [{"iri": h.iri, "kind": h.kind, "label": h.label, "score": h.score,
+             "page": "/id/" + h.iri[len(settings.base):] if h.iri.startswith(settings.base) else h.iri,
+             **search_context(state.store, h)} for h in hits]
+    wants = request.query_params.get("format") or negotiate(request.headers.get("accept"),
+                                                            HTML_TYPES[:1] + ["application/json"] + HTML_TYPES[1:])
+    if wants in ("json", "application/json"):
+        return Response(json.dumps({"q": q, "kind": kind, "results": rows}, ensure_ascii=False),
+                        media_type="application/json")
+    return HTMLResponse(pages.search_page(q, kind, rows))
 
 
 async def home(request: Request) -> Response:

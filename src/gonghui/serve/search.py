@@ -1,0 +1,240 @@
+"""Search: an SQLite FTS5 index of every name, written form, pinyin and headline in the store,
+built once when the server starts, and the ranked answers `/search?q=` gives from it.
+
+Chinese has no spaces, so a name is indexed as its characters and character pairs (杭州市总工会 →
+杭 州 … 杭州 州市 市总 总工 工会): a query of two characters or more must contain all its pairs in
+order-free AND, one character its character, so 市总工会 finds 杭州市总工会 and 何静 finds 何静.
+Pinyin (the data's @zh-Latn-pinyin labels) is indexed per word and joined, without tones, so
+`zheng rongsheng`, `zhengrongsheng`, `zheng rong sheng` and `Zhèng Róngshēng` find 郑荣胜. FTS5 narrows the candidates; the ranking
+(exact form, then prefix, then containment, then how often the thing is mentioned) is done here
+over at most CANDIDATES of them, so an answer costs the same whatever the archive's size.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from dataclasses import dataclass
+
+from pyoxigraph import DefaultGraph, NamedNode, Store
+
+from .prefixes import PREFIXES
+
+_S, _SKOS, _ORG, _GH, _RDFS, _OA = (PREFIXES[p] for p in ("schema", "skos", "org", "gh", "rdfs", "oa"))
+RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
+DEFAULT = DefaultGraph()
+
+# kind → the classes whose instances are indexed, in the order a tie is broken
+KINDS = {"person": [_S + "Person"], "org": [_ORG + "Organization"], "slogan": [_GH + "Slogan"],
+         "place": [_S + "Place"], "article": [_S + "NewsArticle", _S + "Photograph"]}
+NAME_PREDICATES = [_S + "name", _SKOS + "prefLabel", _SKOS + "altLabel", _S + "headline"]
+PINYIN = _RDFS + "label"
+CANDIDATES = 400          # rows FTS5 hands over for ranking
+MAX_QUERY = 100           # characters of a query
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    kind: str
+    label: str
+    score: int            # 0–100: 100 an exact written form
+
+
+def _fold(text: str) -> str:
+    """Lower case, no tone marks or tone digits: Zhèng Róng2shēng → zheng rongsheng."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return re.sub(r"[0-9\u0300-\u036f]", "", text)
+
+
+def _grams(text: str) -> list[str]:
+    """The CJK characters of `text` and their neighbouring pairs, as FTS5 tokens."""
+    out = []
+    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+", text):
+        out += list(run) + [run[i:i + 2] for i in range(len(run) - 1)]
+    return out
+
+
+def _pinyin_tokens(labels: list[str]) -> tuple[list[str], str]:
+    """The pinyin tokens of a thing from its pinyin labels (Zheng Rongsheng → zheng, rongsheng,
+    zhengrongsheng; the data has them, so nothing is transliterated here) and its spelling, the
+    first label's words joined."""
+    words, spellings = [], []
+    for label in labels:
+        parts = re.findall(r"[a-z]+", _fold(label))
+        words += parts
+        spellings.append("".join(parts))
+    return sorted(set(words + spellings)), (spellings[0] if spellings else "")
+
+
+class SearchIndex:
+    """The index of one store, in memory; `search` is safe to call from the server's thread."""
+
+    def __init__(self, store: Store):
+        self.db = sqlite3.connect(":memory:", check_same_thread=False)
+        self.db.execute("CREATE TABLE thing (id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, label TEXT, "
+                        "forms TEXT, spelling TEXT, mentions INTEGER)")
+        self.db.execute("CREATE VIRTUAL TABLE words USING fts5(grams, pinyin, tokenize='unicode61')")
+        self.size = self._fill(store)
+
+    def _fill(self, store: Store) -> int:
+        seen: set[str] = set()
+        rows, words = [], []
+        for kind, classes in KINDS.items():
+            for cls in classes:
+                for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(cls), DEFAULT):
+                    node = q.subject
+                    if not isinstance(node, NamedNode) or node.value in seen or "/newspaper/" in node.value:
+                        continue
+                    seen.add(node.value)
+                    forms = sorted({o.object.value for p in NAME_PREDICATES
+                                    for o in store.quads_for_pattern(node, NamedNode(p), None, DEFAULT)})
+                    if not forms:
+                        continue
+                    pinyin = sorted(o.object.value for o in store.quads_for_pattern(node, NamedNode(PINYIN), None, DEFAULT)
+                                    if not CJK.search(o.object.value))
+                    label = min(forms, key=lambda f: (f != _first(store, node), f))
+                    mentions = sum(1 for _ in store.quads_for_pattern(None, NamedNode(_OA + "hasBody"), node, DEFAULT))
+                    # headlines are found by their characters only: their pinyin would match anything
+                    tokens, spelling = _pinyin_tokens(pinyin) if kind != "article" else ([], "")
+                    rows.append((len(rows) + 1, node.value, kind, label, "\n".join(forms), spelling, mentions))
+                    grams = sorted({g for f in forms for g in _grams(f)})
+                    words.append((len(words) + 1, " ".join(grams), " ".join(tokens)))
+        self.db.executemany("INSERT INTO thing VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO words (rowid, grams, pinyin) VALUES (?, ?, ?)", words)
+        self.db.commit()
+        return len(rows)
+
+    def search(self, q: str, kind: str | None = None, limit: int = 20) -> list[Hit]:
+        """The things whose names match `q`, best first."""
+        q = unicodedata.normalize("NFKC", q).strip()[:MAX_QUERY]
+        match = _match_expression(q)
+        if match is None:
+            return []
+        sql = ("SELECT thing.iri, thing.kind, thing.label, thing.forms, thing.spelling, thing.mentions FROM words "
+               "JOIN thing ON thing.id = words.rowid WHERE words MATCH ?")
+        args: list = [match]
+        if kind:
+            sql += " AND thing.kind = ?"
+            args.append(kind)
+        sql += f" LIMIT {CANDIDATES}"
+        found = self.db.execute(sql, args).fetchall()
+        hits = [(_score(q, forms.split("\n"), spelling), mentions, iri, kind_, label)
+                for iri, kind_, label, forms, spelling, mentions in found]
+        order = list(KINDS)
+        hits.sort(key=lambda h: (-h[0], -h[1], order.index(h[3]), h[4], h[2]))
+        return [Hit(iri, k, label, score) for score, _, iri, k, label in hits[:limit]]
+
+
+def _first(store: Store, node) -> str | None:
+    for p in NAME_PREDICATES[:2] + [_S + "headline"]:
+        for q in store.quads_for_pattern(node, NamedNode(p), None, DEFAULT):
+            return q.object.value
+    return None
+
+
+def _match_expression(q: str) -> str | None:
+    """The FTS5 query for what the user typed: every CJK pair (or the one character) in `grams`;
+    ASCII words as prefixes in `pinyin`, each word or all of them joined."""
+    grams = _grams(q)
+    pairs = [g for g in grams if len(g) == 2] or grams
+    words = re.findall(r"[a-z]+", _fold(q))
+    parts = []
+    if pairs:
+        parts.append("grams : (" + " AND ".join(f'"{g}"' for g in sorted(set(pairs))) + ")")
+    if words:
+        each = " AND ".join(f'"{w}"*' for w in words)
+        joined = f'"{"".join(words)}"*'
+        parts.append(f"pinyin : (({each}) OR {joined})")
+    if not parts:
+        return None
+    return " AND ".join(parts)
+
+
+def _score(q: str, forms: list[str], spelling: str) -> int:
+    """100 an exact written form, 90 its exact pinyin, 80 a form starting with the query, 70 a
+    pinyin starting with it, 60 a form containing it, 50 any other match."""
+    folded = re.sub(r"[^a-z]", "", _fold(q))
+    if q in forms:
+        return 100
+    if folded and folded == spelling:
+        return 90
+    if any(f.startswith(q) for f in forms):
+        return 80
+    if folded and spelling.startswith(folded):
+        return 70
+    if any(q in f for f in forms):
+        return 60
+    return 50
+
+
+# ------------------------------------------------------------------ the line under each hit
+
+def _objects(store: Store, s, p: str, limit: int = 500) -> list:
+    out = []
+    for q in store.quads_for_pattern(s, NamedNode(p), None, DEFAULT):
+        out.append(q.object)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _subjects(store: Store, p: str, o, limit: int = 500) -> list:
+    out = []
+    for q in store.quads_for_pattern(None, NamedNode(p), o, DEFAULT):
+        out.append(q.subject)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _one(store: Store, s, p: str) -> str | None:
+    found = _objects(store, s, p, 1)
+    return found[0].value if found else None
+
+
+def _item_date(store: Store, item) -> str | None:
+    date = _one(store, item, _S + "datePublished")
+    if date is None:
+        issue = _objects(store, item, _S + "isPartOf", 1)
+        date = _one(store, issue[0], _S + "datePublished") if issue else None
+    return date
+
+
+def context(store: Store, hit: Hit) -> dict:
+    """A line about the hit: a person's most printed post and the first and last date a post of
+    theirs was printed; an organisation's parent and number of posts; a slogan's and an article's
+    dates. Bounded: at most a few hundred reads of the store."""
+    node = NamedNode(hit.iri)
+    out: dict = {}
+    if hit.kind == "person":
+        posts = []
+        for m in _subjects(store, _ORG + "member", node, 100):
+            printings = _subjects(store, _GH + "attests", m, 100)
+            title = next((t for a in printings if (t := _one(store, a, _GH + "resolvedTitle"))), None)
+            dates = [d for a in printings for i in _objects(store, a, _GH + "attestedAt", 1)
+                     if (d := _one(store, i, PREFIXES["time"] + "inXSDDate"))]
+            posts.append((len(printings), title or "", dates))
+        if posts:
+            out["post"] = max(posts, key=lambda p: (p[0], p[1]))[1]
+            dates = sorted(d for p in posts for d in p[2])
+            if dates:
+                out["first"], out["last"] = dates[0], dates[-1]
+    elif hit.kind == "org":
+        parent = _objects(store, node, _ORG + "subOrganizationOf", 1)
+        if parent:
+            out["parent"] = _one(store, parent[0], _S + "name")
+        out["posts"] = len(_subjects(store, _ORG + "organization", node))
+    elif hit.kind in ("slogan", "place"):
+        items = _subjects(store, _S + "mentions", node)
+        dates = sorted(d for i in items if (d := _item_date(store, i)))
+        out["articles"] = len(items)
+        if dates:
+            out["first"], out["last"] = dates[0], dates[-1]
+        if hit.kind == "place" and (up := _objects(store, node, _S + "containedInPlace", 1)):
+            out["in"] = _one(store, up[0], _S + "name")
+    elif hit.kind == "article":
+        if date := _item_date(store, node):
+            out["date"] = date
+    return out
