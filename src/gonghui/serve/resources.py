@@ -9,7 +9,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from ..vocab import site_of
 from . import pages
@@ -67,6 +67,8 @@ async def resource(request: Request) -> Response:
     job = {"op": "describe", "candidates": candidates, "html": html,
            "rdf": None if html else (dict(GRAPH_TYPES)[choice], choice)}
     status, media, body = await run_job(request, job)
+    if status == 301:
+        return _moved(request, settings, body.decode(), raw_path[len("/id/") + len(rest):])
     if status == 404:
         if html:
             return HTMLResponse(pages.error_page(404, body.decode()), status_code=404)
@@ -78,6 +80,15 @@ async def resource(request: Request) -> Response:
         page = pages.resource_page(json.loads(body), _linker(settings))
         return HTMLResponse(page, headers=headers)
     return Response(body, media_type=with_charset(media), headers=headers)
+
+
+def _moved(request: Request, settings: Settings, new: str, suffix: str) -> Response:
+    """301 from an IRI an earlier slug rule minted to the one that replaced it, here (under this
+    server's /id/), in the format the request's suffix asked for: published IRIs stay valid, and a
+    permanent redirect tells clients and caches to use the new one."""
+    if new.startswith(settings.base):
+        new = f"{site_root(request)}/id/{new[len(settings.base):]}{suffix}"
+    return RedirectResponse(new, status_code=301)
 
 
 def _linker(settings: Settings) -> pages.Linker:
