@@ -8,10 +8,10 @@ from gonghui.rdf.iri import Minter, pinyin_label, slug
 
 
 def test_readable_slugs():
-    assert slug("郑国平") == "zheng-guoping"
-    assert slug("欧阳明远") == "ouyang-mingyuan"
+    assert slug("郑国平", person=True) == "zheng-guoping"
+    assert slug("欧阳明远", person=True) == "ouyang-mingyuan"
     assert slug("杭州市总工会") == "hangzhou-shi-zonggonghui"
-    assert pinyin_label("郑国平") == "Zheng Guoping"
+    assert pinyin_label("郑国平", person=True) == "Zheng Guoping"
 
 
 def test_collisions_get_distinct_stable_slugs():

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..model import Document, Item, PageEntities, PersonRef
 from ..rdf import iri
+from ..rdf.legacy import LEGACY_SLUGS
 from ..rdf.mapping import PageNames
 from ..rdf.shacl import shapes_path
 from .dumps import READ_BACK
@@ -115,14 +116,15 @@ class Cache:
             pass
 
     def load_slugs(self) -> None:
-        """Fill iri.SLUGS with the slugs made by earlier builds of this code version."""
-        slugs = (self._load(self.root / "slugs.pkl", dict) if self.reuse else None) or {}
-        iri.SLUGS.update(slugs)
-        self._slugs_on_disk = len(slugs)
+        """Fill iri.SLUGS and LEGACY_SLUGS with the slugs made by earlier builds of this code version."""
+        slugs = (self._load(self.root / "slugs.pkl", tuple) if self.reuse else None) or ({}, {})
+        iri.SLUGS.update(slugs[0])
+        LEGACY_SLUGS.update(slugs[1])
+        self._slugs_on_disk = len(slugs[0]) + len(slugs[1])
 
     def store_slugs(self) -> None:
-        if len(iri.SLUGS) > self._slugs_on_disk:
-            self._store(self.root / "slugs.pkl", iri.SLUGS)
+        if len(iri.SLUGS) + len(LEGACY_SLUGS) > self._slugs_on_disk:
+            self._store(self.root / "slugs.pkl", (iri.SLUGS, LEGACY_SLUGS))
 
     @staticmethod
     def _verified(path: Path) -> bytes | None:

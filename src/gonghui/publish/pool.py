@@ -11,6 +11,7 @@ from ..convert import convert_page, warm_up
 from ..errors import InputError
 from ..model import PageEntities
 from ..rdf import iri
+from ..rdf.legacy import LEGACY_SLUGS, legacy_slug
 from ..rdf.mapping import Mapper
 from .cache import Cache
 
@@ -22,18 +23,20 @@ class Source:
     error: str | None = None
 
 
-def _convert_task(args: tuple[Path, str, Path, str]) -> tuple[str | None, dict[str, str]]:
+def _convert_task(args: tuple[Path, str, Path, str]) -> tuple[str | None, tuple[dict, dict]]:
     """Worker: convert one page into the cache; the error message (or None), and the slugs of
-    the page's names (made here, in parallel, rather than in the parent when minting)."""
+    the page's names, current and legacy (made here, in parallel, rather than in the parent when
+    minting)."""
     path, sha, root, version = args
     try:
         pe = convert_page(path)
         Cache(root, version).store_page(path.name, sha, pe)
     except InputError as exc:
-        return str(exc), {}
+        return str(exc), ({}, {})
     except OSError as exc:
-        return f"{path.name}: cannot write the cache ({exc.strerror or exc})", {}
-    return None, {text: iri.slug(text) for text in sorted(Mapper.slug_texts(pe))}
+        return f"{path.name}: cannot write the cache ({exc.strerror or exc})", ({}, {})
+    keys = sorted(Mapper.slug_texts(pe))
+    return None, ({key: iri.slug(*key) for key in keys}, {text: legacy_slug(text) for text, _ in keys})
 
 
 def fork_pool(workers: int):
@@ -57,7 +60,8 @@ def convert(paths: list[Path], cache: Cache, workers: int, echo: Callable | None
             errors = []
             for n, (err, slugs) in enumerate(pool.imap(_convert_task, tasks, chunksize=1), 1):
                 errors.append(err)
-                iri.SLUGS.update(slugs)
+                iri.SLUGS.update(slugs[0])
+                LEGACY_SLUGS.update(slugs[1])
                 progress(echo, "converting", n, len(todo))
     else:
         errors = []

@@ -3,7 +3,8 @@
 The dataset is a set of named graphs that share no subject (so none shares a triple):
 - `graph/entities`: people, organisations, places, slogans, events, roles, newspapers, issues,
   dates and the core of every post (member, organisation, role), built from the `Corpus`;
-- `graph/build`: the build as a prov:Activity;
+- `graph/build`: the build as a prov:Activity, and `<old> dcterms:isReplacedBy <new>` for every
+  IRI an earlier slug rule minted differently (rdf/legacy.py), so published IRIs keep resolving;
 - `graph/page/{stem}`: one per source page, made by `page_graph.page_graph` from the page and
   its `PageRefs` (the IRIs its names resolve to in the corpus, made here).
 
@@ -24,6 +25,7 @@ from ..convert.resolve import Corpus, event_key, place_key
 from ..model import PageEntities
 from ..vocab import DEFAULT_BASE
 from .iri import Minter, pinyin_label
+from .legacy import legacy_minter, legacy_slug
 
 
 class _Namespace:
@@ -45,6 +47,7 @@ class _Namespace:
 
 GH, OA, ORG, SCHEMA, TIME = (_Namespace(ns) for ns in (vocab.GH, vocab.OA, vocab.ORG, vocab.SCHEMA, vocab.TIME))
 PROV, RDFS, SKOS, XSD = (_Namespace(ns) for ns in (vocab.PROV, vocab.RDFS, vocab.SKOS, vocab.XSD))
+DCTERMS = _Namespace("http://purl.org/dc/terms/")
 RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 
 
@@ -104,8 +107,10 @@ def file_stem(source: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
     if safe == stem and safe:
         return safe
-    from .iri import short_hash, slug
-    return f"{slug(stem)}-{short_hash(source)}"
+    # the old slug rule, kept: a page's IRI (and its items', mentions') carries the hash anyway,
+    # so it gains nothing from better word cuts and must not move
+    from .iri import short_hash
+    return f"{legacy_slug(stem)}-{short_hash(source)}"
 
 
 class Mapper:
@@ -115,16 +120,21 @@ class Mapper:
         self.c = corpus
         self.base = base if base.endswith(("/", "#")) else base + "/"
         self.ID = _Namespace(self.base)
-        self.mint = Minter()
+        self.mint, self.legacy = Minter(), legacy_minter()
         self._nodes: dict[str, dict] = {}
         self._build = self.ID[BUILD_PATH]      # one object: every membership refers to it
-        self.mint.assign("person", {k: p.name for k, p in corpus.people.items()})
-        self.mint.assign("org", {k: k for k in corpus.organisations})
-        self.mint.assign("place", {k: p.display_name for k, p in corpus.places.items()})
-        self.mint.assign("slogan", {k: k for k in corpus.slogans})
-        self.mint.assign("event", {k: k.replace("@", " ") for k in corpus.events})
-        self.mint.assign("role", {r: r for r in self.roles()})
-        self.mint.assign("newspaper", {paper: paper for paper, _ in corpus.issues})
+        for kind, keys in self.slug_keys().items():
+            self.legacy.assign(kind, keys)
+            # an old IRI keeps meaning what it meant: no other entity is given it now
+            self.mint.assign(kind, keys, reserved={self.legacy(kind, k): k for k in keys})
+
+    def slug_keys(self) -> dict[str, dict[str, str]]:
+        """kind → {key → the text its slug is made from}, for every kind of entity."""
+        c = self.c
+        return {"person": {k: p.name for k, p in c.people.items()}, "org": {k: k for k in c.organisations},
+                "place": {k: p.display_name for k, p in c.places.items()}, "slogan": {k: k for k in c.slogans},
+                "event": {k: k.replace("@", " ") for k in c.events}, "role": {r: r for r in self.roles()},
+                "newspaper": {paper: paper for paper, _ in c.issues}}
 
     def roles(self) -> list[str]:
         return sorted({role for p in self.c.people.values() for _, role in p.roles})
@@ -133,12 +143,12 @@ class Mapper:
     def slug_texts(pe: PageEntities) -> set[str]:
         """The texts `__init__` will likely make slugs of for this page's names (as above), so the
         conversion workers can make them in parallel; a text missed here is made when minting."""
-        texts = {p.name for p in pe.people} | {post.role for p in pe.people for post in p.posts}
+        texts = {post.role for p in pe.people for post in p.posts}
         texts |= {o.name for o in pe.organisations} | {pl.name for pl in pe.places}
         texts |= {s.label for s in pe.slogans} | {event_key(e.name, e.date).replace("@", " ") for e in pe.events}
         if pe.document.issue and pe.document.issue.newspaper:
             texts.add(pe.document.issue.newspaper)
-        return texts
+        return {(t, False) for t in texts} | {(p.name, True) for p in pe.people}
 
     # ------------------------------------------------------------ IRIs
     def person(self, key): return self._entity("person", key)
@@ -164,15 +174,36 @@ class Mapper:
             node = nodes[key] = self.ID[f"{kind}/{self.mint(kind, key)}"]
         return node
 
-    def membership(self, person_key, org, role):
-        return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
+    def membership(self, person_key, org, role, mint=None):
+        mint = mint or self.mint
+        return self.ID[f"membership/{mint('person', person_key)}/{mint('org', org)}/{mint('role', role)}"]
+
+    def replaced(self) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
+        """(old IRI, new IRI) for every entity, issue and post whose IRI the slug rule before this
+        one (rdf/legacy.py) made differently, sorted; the attestations' are in the page graphs."""
+        pairs = {}
+        for kind, keys in self.slug_keys().items():
+            for key in keys:
+                if self.legacy(kind, key) != self.mint(kind, key):
+                    pairs[self.ID[f"{kind}/{self.legacy(kind, key)}"]] = self._entity(kind, key)
+        for paper, date in self.c.issues:
+            old = self.ID[f"issue/{self.legacy('newspaper', paper)}/{date}"]
+            if old != self.issue(paper, date):
+                pairs[old] = self.issue(paper, date)
+        for key, p in self.c.people.items():
+            for org, role in p.roles:
+                if org in self.c.organisations:
+                    old, new = self.membership(key, org, role, self.legacy), self.membership(key, org, role)
+                    if old != new:
+                        pairs[old] = new
+        return sorted(pairs.items(), key=lambda pair: pair[0].value)
 
     def graph_name(self, k: int | str) -> ox.NamedNode:
         return self.ID[f"graph/page/{file_stem(self.c.sources[k])}" if isinstance(k, int) else f"graph/{k}"]
 
-    def _label(self, g, node, text):
+    def _label(self, g, node, text, person=False):
         g.add((node, RDFS.label, zh(text)))
-        py = pinyin_label(text)
+        py = pinyin_label(text, person)
         if py:
             g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
 
@@ -188,6 +219,8 @@ class Mapper:
         g.add((sw, SCHEMA.softwareVersion, Literal(__version__)))
         for k in range(len(self.c.sources)):
             g.add((b, PROV.used, self.page(k)))
+        for old, new in self.replaced():
+            g.add((old, DCTERMS.isReplacedBy, new))
         return g
 
     # ------------------------------------------------------------ entities
@@ -199,7 +232,7 @@ class Mapper:
             node = self.person(key)
             g.add((node, RDF.type, SCHEMA.Person))
             g.add((node, SCHEMA.name, zh(p.name)))
-            self._label(g, node, p.name)
+            self._label(g, node, p.name, person=True)
             for org, role in sorted(p.roles):
                 if org in self.c.organisations:
                     m = self.membership(key, org, role)
@@ -323,6 +356,9 @@ class Mapper:
             if org in self.c.organisations:
                 m = self.membership(self.c.person_key[(k, name)], org, role)
                 iris[("membership", name, org, role)] = m.value
+                old = self.membership(self.c.person_key[(k, name)], org, role, self.legacy)
+                if old != m:         # the page states what replaced its attestations' old IRIs
+                    iris[("replaced membership", name, org, role)] = old.value
         if names.issue:
             iris[("issue",)] = self.issue(*names.issue).value
         return PageRefs(self.base, file_stem(self.c.sources[k]), tuple(sorted(iris.items())))

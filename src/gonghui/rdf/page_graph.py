@@ -13,6 +13,7 @@ from ..model import Item, PageEntities
 from .mapping import (
     BUILD_PATH,
     CREDIT_PROPERTY,
+    DCTERMS,
     GH,
     OA,
     PROV,
@@ -167,6 +168,10 @@ def _posts(g: Triples, ids: _PageIds, pe: PageEntities, date: str | None) -> Non
             seen.add(node)
             g.add((node, RDF.type, GH.Attestation))
             g.add((node, GH.attests, membership))
+            old = ids.ref("replaced membership", p.name, post.org, post.role)
+            if old is not None:   # its IRI as an earlier slug rule made it (rdf/legacy.py)
+                g.add((ids.ID[f"attestation/{ids.stem}/{where}/{old.value.split('/membership/', 1)[1]}"],
+                       DCTERMS.isReplacedBy, node))
             # exactly what the page prints (副主任 after 、), and the title with the organisation's
             # full name (杭州市人大常委会副主任) for reading and matching
             g.add((node, GH.postTitle, zh(post.printed.text if post.printed else post.title)))

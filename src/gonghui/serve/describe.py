@@ -311,7 +311,9 @@ def index(store: Store, job: dict) -> tuple[int, str, bytes]:
 
 
 def describe(store: Store, job: dict) -> tuple[int, str, bytes]:
-    """Find the first candidate IRI the data knows and describe it as RDF or as page data."""
+    """Find the first candidate IRI the data knows and describe it as RDF or as page data; an IRI
+    the data says is replaced (dcterms:isReplacedBy: a slug minted by an earlier rule) gives 301
+    and the IRI that replaces it."""
     for iri in job["candidates"]:
         try:
             node = NamedNode(iri)
@@ -321,6 +323,9 @@ def describe(store: Store, job: dict) -> tuple[int, str, bytes]:
             break
     else:
         return 404, "text/plain", f"nothing is known about <{job['candidates'][0]}>".encode()
+    new = _first(store, node, _DCT + "isReplacedBy")
+    if isinstance(new, NamedNode):
+        return 301, "text/uri-list", new.value.encode()
     if job.get("rdf"):
         fmt_name, media = job["rdf"]
         fmt = getattr(RdfFormat, fmt_name)

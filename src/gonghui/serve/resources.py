@@ -10,7 +10,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Triple
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from ..vocab import site_of
 from . import pages, query_page
@@ -78,6 +78,8 @@ async def resource(request: Request) -> Response:
     job = {"op": "describe", "candidates": candidates, "html": html,
            "rdf": None if html else (dict(GRAPH_TYPES)[choice], choice)}
     status, media, body = await run_job(request, job)
+    if status == 301:
+        return _moved(request, settings, body.decode(), raw_path[len("/id/") + len(rest):])
     if status == 404:
         if html:
             return HTMLResponse(pages.error_page(404, body.decode()), status_code=404)
@@ -105,6 +107,15 @@ async def _index(request: Request, kind: str) -> Response:
     data = json.loads(body)
     page = pages.kind_page(data, _linker(settings)) if kind else pages.index_page(data)
     return HTMLResponse(page)
+
+
+def _moved(request: Request, settings: Settings, new: str, suffix: str) -> Response:
+    """301 from an IRI an earlier slug rule minted to the one that replaced it, here (under this
+    server's /id/), in the format the request's suffix asked for: published IRIs stay valid, and a
+    permanent redirect tells clients and caches to use the new one."""
+    if new.startswith(settings.base):
+        new = f"{site_root(request)}/id/{new[len(settings.base):]}{suffix}"
+    return RedirectResponse(new, status_code=301)
 
 
 def _linker(settings: Settings) -> pages.Linker:
