@@ -36,6 +36,12 @@ NAME_POS = ("n", "j", "b", "vn", "an", "nz", "ns", "nt", "nr", "m", "eng", "x")
 STOP_CHARS = set("的了和与及或在对向从将把被让给是为等我你他她们这那其要以于就都也还又即着过并而且")
 SUB_BODY = ("党组", "党委", "工会", "分会", "党支部", "支部", "团委", "纪检监察组", "机关", "委员会", "监委")
 DEPARTMENT = re.compile(r"(办公室|[^总]部|处|科|室)$")   # a department is part of its parent's post, not an org of its own
+# class nouns that right after a place name a kind of body, not one (某市企业工资条例, 全省学校)
+GENERIC_BODY = frozenset({"企业", "公司", "单位", "工厂", "厂", "学校", "医院", "机关", "部门", "协会", "集团", "工会"})
+# words that describe what a union is like, not which unit it belongs to (中国特色社会主义工会,
+# 先进工会): with nothing else between the prefix and 工会 the phrase names no body
+DESCRIPTIVE = ("社会主义", "新时代", "特色", "新型", "现代化", "现代", "先进", "模范", "优秀", "示范", "和谐",
+               "星级", "规范化", "职工信赖的")
 
 
 @functools.cache
@@ -151,14 +157,36 @@ def _middle_ok(middle: str, suffix: str) -> bool:
         return False
     if suffix == "工会" and (not middle or middle in ("地区", "系统", "基层", "区域", "行业")):
         return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
-    inner = suffix_words().spans(middle)[:1]
-    if inner and suffix not in SUB_BODY and inner[0][1] - inner[0][0] >= 2:
-        return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
+    if not middle and suffix in GENERIC_BODY:
+        return False     # 某市企业: the enterprises of a city, not one of them
+    if suffix == "工会" and not _strip_descriptive(middle):
+        return False
+    if middle.startswith("总工会") and _federation_body(middle[3:], suffix):
+        middle = middle[3:]      # 省总工会法律服务中心, 市总工会干部学校: a body of the federation
+    else:
+        inner = suffix_words().spans(middle)[:1]
+        if inner and suffix not in SUB_BODY and inner[0][1] - inner[0][0] >= 2:
+            return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
     # a village before a branch (横河镇|大山村原|党支部) and 原 (former) are part of the name
     middle = VILLAGE_HEAD.sub("", middle).replace("原", "")
     if not middle:
         return True
     return all(tag.startswith(NAME_POS) for tag in word_tags(middle))
+
+
+def _federation_body(tail: str, suffix: str) -> bool:
+    """Can `tail` + suffix be a body of the federation printed before it? Not a department
+    (组织部, part of its post), not a second place (会同市人社局), not a second organisation."""
+    if DEPARTMENT.search(tail + suffix) or any(c in "省市县区" for c in tail) or division_words().spans(tail):
+        return False
+    return all(end - start < 2 for start, end in suffix_words().spans(tail))
+
+
+def _strip_descriptive(middle: str) -> str:
+    """What is left of `middle` without its descriptive words (特色, 社会主义 …)."""
+    for word in DESCRIPTIVE:
+        middle = middle.replace(word, "")
+    return middle
 
 
 HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._]+)")     # jieba.posseg's re_han_internal
@@ -306,14 +334,23 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
         if place is None:
             return None
         form = place + form[1:]
-    kind = suffix_kind(form)
-    # a paper or a company keeps its own name (浙江工人日报); public bodies get the full division name
-    name = form if kind in ("media", "company", "school") and not LEVEL_HEAD.match(form) \
+    # a paper or a company keeps its own name (浙江工人日报), and so do its own bodies (its 党委,
+    # its 工会): public bodies get the full division name
+    name = form if _base_kind(form) in ("media", "company", "school") and not LEVEL_HEAD.match(form) \
         else _full_division_name(form, ctx)
     m = PARTY_COMMITTEE.fullmatch(name)
     if m:
         return "中共" + m.group(1) + "委"
     return name
+
+
+def _base_kind(form: str) -> str | None:
+    """The kind of the body a name belongs to: 某报社党委 → media (the paper's), else its own kind."""
+    for tail in SUB_BODY:
+        head = form[: -len(tail)]
+        if form.endswith(tail) and len(head) >= 3 and (kind := suffix_kind(head)):
+            return kind
+    return suffix_kind(form)
 
 
 def _nearby_division(before: str, level_char: str) -> str | None:

@@ -1,0 +1,38 @@
+"""Organisation names on invented pages of a Sichuan paper: bodies of a federation, proper names
+that keep their province, and phrases that name no organisation."""
+from gonghui.convert.extract.context import Context
+from gonghui.convert.extract.orgs import find_orgs
+
+CTX = Context("四川省", "成都市")
+
+
+def names(text: str) -> dict[str, str]:
+    return {h.form: h.name for h in find_orgs(text, CTX)}
+
+
+def test_bodies_of_a_federation_are_organisations():
+    found = names("省总工会机关服务中心主任甘露、省总工会法律服务中心主任乔木、省总工会职工疗养院院长岳川、"
+                  "省总工会经费审查委员会主任卢远、市总工会干部学校校长闻捷出席。")
+    assert found == {"省总工会机关服务中心": "四川省总工会机关服务中心",
+                     "省总工会法律服务中心": "四川省总工会法律服务中心",
+                     "省总工会职工疗养院": "四川省总工会职工疗养院",
+                     "省总工会经费审查委员会": "四川省总工会经费审查委员会",
+                     "市总工会干部学校": "成都市总工会干部学校"}
+
+
+def test_departments_and_second_bodies_stay_out_of_a_federation_name():
+    assert names("市总工会组织部部长") == {"市总工会": "成都市总工会"}
+    assert names("市总工会会同市人社局开展检查") == {"市总工会": "成都市总工会", "市人社局": "成都市人社局"}
+
+
+def test_a_paper_keeps_its_proper_name_in_its_own_bodies():
+    # 四川工人日报社 is the paper's own name: its 党委 does not become 四川省工人日报社党委
+    assert names("四川工人日报社党委书记单乔") == {"四川工人日报社党委": "四川工人日报社党委"}
+    assert names("四川工人日报社总编辑") == {"四川工人日报社": "四川工人日报社"}
+
+
+def test_generic_and_descriptive_phrases_are_no_organisations():
+    assert names("成都市企业工资集体协商条例") == {}
+    assert names("走中国特色社会主义工会发展道路") == {}
+    assert names("争创省先进工会") == {}
+    assert names("中国教育工会") == {"中国教育工会": "中国教育工会"}     # an industry is a unit
