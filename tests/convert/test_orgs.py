@@ -36,3 +36,15 @@ def test_generic_and_descriptive_phrases_are_no_organisations():
     assert names("走中国特色社会主义工会发展道路") == {}
     assert names("争创省先进工会") == {}
     assert names("中国教育工会") == {"中国教育工会": "中国教育工会"}     # an industry is a unit
+
+
+def test_a_zone_or_town_keeps_the_name_it_is_printed_with():
+    # a short division name before a zone or town ending is that zone's or town's own name
+    assert names("成都高新区总工会主席") == {"成都高新区总工会": "成都高新区总工会"}
+    assert names("永安镇总工会主席") == {"永安镇总工会": "永安镇总工会"}      # not 永安市 + 镇
+
+
+def test_the_union_of_the_organs_and_a_class_of_federations():
+    assert names("市直机关工会主席") == {"市直机关工会": "成都市直机关工会"}
+    # 区县总工会 are the federations of all districts and counties, not the one of 金堂 nearby
+    assert names("金堂籍职工参加区县总工会工作会议") == {}

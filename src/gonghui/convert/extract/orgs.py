@@ -157,6 +157,8 @@ def _middle_ok(middle: str, suffix: str) -> bool:
         return False
     if suffix == "工会" and (not middle or middle in ("地区", "系统", "基层", "区域", "行业")):
         return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
+    if suffix == "工会" and middle in ("直机关", "直属机关"):
+        return True      # 省直机关工会: the union of the province's organs
     if not middle and suffix in GENERIC_BODY:
         return False     # 某市企业: the enterprises of a city, not one of them
     if suffix == "工会" and not _strip_descriptive(middle):
@@ -252,6 +254,8 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
         form = text[start:end]
         if suffix == "委" and not DIVISION_COMMITTEE.fullmatch(form):
             continue
+        if form[0] in ABBR_PREFIX and start > 0 and text[start - 1] in "省市县区":
+            continue     # 区县总工会, 县市总工会: the federations of several levels, not one
         hits.append(OrgHit(offset + start, offset + end, form, "", ""))
     for short, (full, kind) in lexicon.abbreviations().items():
         if len(short) < 2:
@@ -286,6 +290,7 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
 
 
 # compiled once: _org_from_form runs for every organisation hit
+ZONES = tuple(s for s, level in lexicon.LOWER_PLACE_SUFFIXES.items() if level == "site")
 BRACKETED_LEVEL = re.compile(r"[((][市县区]")
 TWO_LEVELS = re.compile(r"[省市县区][省市县区]")
 PROVINCE_CITY_SHORT = re.compile(r"[省市]总")
@@ -385,6 +390,8 @@ def _full_division_name(form: str, ctx: Context) -> str:
             return parent.name + d.name + rest
     if d.level in ("city", "province") and prefix == d.short and rest.startswith(("市", "省")):
         return form
+    if prefix == d.short and rest.startswith(ZONES + ("镇", "乡", "街道")):
+        return form          # 金华经济技术开发区, 永安镇: a zone's or town's own name, not 某市 + 镇
     if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
         return form          # 北川市… is a city of that name, not the county 北川羌族自治县 + 市
     return d.name + rest
