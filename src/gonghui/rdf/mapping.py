@@ -107,6 +107,7 @@ class Mapper:
         self.mint.assign("event", {k: k.replace("@", " ") for k in corpus.events})
         self.mint.assign("role", {r: r for r in self.roles()})
         self.mint.assign("newspaper", {paper: paper for paper, _ in corpus.issues})
+        self._papers = frozenset(paper for paper, _ in corpus.issues)
 
     def roles(self) -> list[str]:
         return sorted({role for p in self.c.people.values() for _, role in p.roles})
@@ -124,7 +125,11 @@ class Mapper:
 
     # ------------------------------------------------------------ IRIs
     def person(self, key): return self._entity("person", key)
-    def org(self, key): return self._entity("org", key)
+    def org(self, key):
+        """An organisation's IRI: a merged name's body, and a newspaper's own node for an
+        organisation that has a newspaper's title (its staff hold posts in it)."""
+        key = self.c.org_name(key)
+        return self.newspaper(key) if key in self._papers else self._entity("org", key)
     def place(self, key): return self._entity("place", key)
     def slogan(self, key): return self._entity("slogan", key)
     def event(self, key): return self._entity("event", key)
@@ -147,6 +152,7 @@ class Mapper:
         return node
 
     def membership(self, person_key, org, role):
+        org = self.c.org_name(org)
         return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
 
     def graph_name(self, k: int | str) -> ox.NamedNode:
@@ -193,7 +199,9 @@ class Mapper:
         for key, o in self.c.organisations.items():
             node = self.org(key)
             g.add((node, RDF.type, ORG.Organization))
-            if o.kind in ORG_CLASS:
+            if key in self._papers:      # described on the newspaper's node, which is media
+                g.add((node, RDF.type, GH.MediaOrganisation))
+            elif o.kind in ORG_CLASS:
                 g.add((node, RDF.type, ORG_CLASS[o.kind]))
             g.add((node, SCHEMA.name, zh(o.name)))
             self._label(g, node, o.name)
@@ -201,6 +209,8 @@ class Mapper:
                 g.add((node, SKOS.altLabel, zh(form)))
             if o.parent and o.parent in self.c.organisations:
                 g.add((node, ORG.subOrganizationOf, self.org(o.parent)))
+            if o.place and o.place in self.c.places:
+                g.add((node, SCHEMA.location, self.place(o.place)))
         for key, pl in self.c.places.items():
             node = self.place(key)
             g.add((node, RDF.type, SCHEMA.Place))
@@ -277,9 +287,12 @@ class Mapper:
             g.add((node, SCHEMA.telephone, Literal(f"{label}: {number}")))
         for _, url in sorted(issue.websites.items()):
             g.add((node, SCHEMA.url, Literal(url)))
-        if issue.publisher and issue.publisher in self.c.organisations:
-            g.add((node, SCHEMA.publisher, self.org(issue.publisher)))
-            g.add((paper, SCHEMA.publisher, self.org(issue.publisher)))
+        publisher = self.c.org_name(issue.publisher) if issue.publisher else None
+        if publisher in self.c.organisations:
+            g.add((node, SCHEMA.publisher, self.org(publisher)))
+            g.add((paper, SCHEMA.publisher, self.org(publisher)))
+        elif self.c.org_name(paper_name + "社") in self.c.organisations:   # 某日报社 publishes 某日报
+            g.add((paper, SCHEMA.publisher, self.org(paper_name + "社")))
         editor = self.c.person_key.get((k, issue.editor)) if issue.editor else None
         if editor:
             g.add((node, SCHEMA.editor, self.person(editor)))
@@ -302,7 +315,7 @@ class Mapper:
         for key in names.events:
             iris[("event", key)] = self.event(key).value
         for name, org, role in names.posts:
-            if org in self.c.organisations:
+            if self.c.org_name(org) in self.c.organisations:
                 m = self.membership(self.c.person_key[(k, name)], org, role)
                 iris[("membership", name, org, role)] = m.value
         if names.issue:

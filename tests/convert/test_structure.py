@@ -1,0 +1,140 @@
+"""The structure of a corpus's organisations (gonghui.convert.structure) on invented pages of
+other provinces: federations under the federation of the division above, up to 中华全国总工会;
+industrial unions and bodies under their federation; locations; merged short forms.
+
+tests/data/dev/orgs.txt is a small dev set (an invented Chengdu page) with the organisations,
+parents and places a reader finds (orgs.json); `python tests/convert/test_structure.py` prints
+its precision, recall and F1."""
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from gonghui.convert.extract import extract
+from gonghui.convert.read import read_bytes
+from gonghui.convert.resolve import resolve
+from gonghui.convert.segment import segment
+from gonghui.convert.structure import federation_name
+from gonghui.lexicon import division_by_code, divisions_by_name
+from gonghui.rdf.mapping import Mapper
+
+DEV = Path(__file__).parents[1] / "data" / "dev"
+
+
+def page(text: str, name: str = "p.txt"):
+    return extract(segment(read_bytes(text.encode("utf-8"), name)))
+
+
+def dev_corpus():
+    return resolve([page((DEV / "orgs.txt").read_text(encoding="utf-8"), "orgs.txt")])
+
+
+def place_name(corpus, key):
+    """A division by its full name (the page may print 四川 only), a town by its name."""
+    place = corpus.places.get(key)
+    if place is None:
+        return None
+    return division_by_code(place.code).name if place.code else place.display_name
+
+
+def prf(gold: set, found: set) -> tuple[float, float, float]:
+    hit = len(gold & found)
+    p, r = (hit / len(found) if found else 0.0), (hit / len(gold) if gold else 1.0)
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def dev_figures() -> dict[str, tuple[float, float, float]]:
+    """Organisations, parent links and locations of the dev page against orgs.json."""
+    expected = json.loads((DEV / "orgs.json").read_text(encoding="utf-8"))
+    corpus = dev_corpus()
+    derived = set(expected["derived"])
+    found = {n: o for n, o in corpus.organisations.items() if n not in derived}
+    gold = expected["organisations"]
+    return {
+        "organisations": prf(set(gold), set(found)),
+        "parents": prf({(n, e["parent"]) for n, e in gold.items() if e["parent"]},
+                       {(n, o.parent) for n, o in found.items() if o.parent}),
+        "locations": prf({(n, e["place"]) for n, e in gold.items() if e["place"]},
+                         {(n, place_name(corpus, o.place)) for n, o in found.items() if o.place}),
+    }
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return dev_corpus()
+
+
+def test_dev_set_figures():
+    figures = dev_figures()
+    assert figures["organisations"][2] >= 0.9
+    assert figures["parents"][2] >= 0.9
+    assert figures["locations"][2] >= 0.9
+
+
+def test_federations_chain_up_to_the_national_federation(corpus):
+    parent = {n: o.parent for n, o in corpus.organisations.items()}
+    assert parent["成都市双流区黄甲街道总工会"] == "成都市双流区总工会"
+    assert parent["成都市双流区总工会"] == "成都市总工会"
+    assert parent["金堂县总工会"] == parent["简阳市总工会"] == "成都市总工会"
+    assert parent["成都市总工会"] == "四川省总工会"
+    assert parent["四川省总工会"] == "中华全国总工会"       # not printed on the page: added
+    assert parent["中华全国总工会"] is None
+    assert parent["成都高新区总工会"] == "成都市总工会"        # a zone's federation: its city's
+
+
+def test_industrial_unions_and_bodies_belong_to_their_federation(corpus):
+    parent = {n: o.parent for n, o in corpus.organisations.items()}
+    for name in ("成都市教育工会", "成都市机械工会", "成都市直机关工会", "成都市总工会法律服务中心"):
+        assert parent[name] == "成都市总工会"
+    assert parent["四川省总工会干部学校"] == "四川省总工会"
+    assert parent["成都市第七中学工会"] == "成都市第七中学"       # an enterprise's union: its unit's
+
+
+def test_locations_are_the_places_of_the_divisions(corpus):
+    where = {n: place_name(corpus, o.place) for n, o in corpus.organisations.items()}
+    assert where["金堂县总工会"] == "金堂县"
+    assert where["成都市双流区总工会"] == "双流区"
+    assert where["四川工人日报社"] == "四川省"             # named by the short form 四川
+    assert where["中华全国总工会"] is None
+    assert corpus.places[corpus.organisations["金堂县总工会"].place].code == divisions_by_name("金堂县")[0].code
+
+
+def test_a_short_form_merges_into_the_one_full_name_it_ends(corpus):
+    assert "黄甲街道总工会" not in corpus.organisations
+    assert "黄甲街道总工会" in corpus.organisations["成都市双流区黄甲街道总工会"].forms
+    assert corpus.org_name("黄甲街道总工会") == "成都市双流区黄甲街道总工会"
+
+
+def test_a_short_form_of_two_full_names_stays_apart():
+    one = page("成都市双流区黄甲街道总工会开展活动。", "a.txt")
+    two = page("绵阳市涪城区黄甲街道总工会开展活动。黄甲街道总工会表示。", "b.txt")
+    assert "黄甲街道总工会" in resolve([one, two]).organisations
+
+
+def test_names_of_one_division_and_rest_are_one_body():
+    a = page("四川工人日报社总编辑庞雪出席。", "a.txt")
+    corpus = resolve([a, page("四川省工人日报社开展活动。", "b.txt")])
+    assert "四川工人日报社" in corpus.organisations and "四川省工人日报社" not in corpus.organisations
+
+
+def test_federation_names_follow_the_extractor():
+    assert federation_name(divisions_by_name("双流区")[0]) == "成都市双流区总工会"
+    assert federation_name(divisions_by_name("金堂县")[0]) == "金堂县总工会"
+    assert federation_name(divisions_by_name("四川省")[0]) == "四川省总工会"
+
+
+def test_mapping_links_parents_locations_and_the_newspaper(corpus):
+    m = Mapper(corpus)
+    g = m.entities_graph()
+    sub, loc = ox.NamedNode("http://www.w3.org/ns/org#subOrganizationOf"), ox.NamedNode("http://schema.org/location")
+    assert (m.org("四川省总工会"), sub, m.org("中华全国总工会")) in g
+    assert (m.org("金堂县总工会"), loc, m.place(divisions_by_name("金堂县")[0].code)) in g
+    # the paper's title as an organisation is the newspaper's own node, not a second one
+    assert m.org("锦城工运") == m.newspaper("锦城工运")
+    assert m.org("黄甲街道总工会") == m.org("成都市双流区黄甲街道总工会")
+
+
+if __name__ == "__main__":
+    for what, (p, r, f) in dev_figures().items():
+        print(f"{what:14s} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
