@@ -118,6 +118,27 @@ def test_names_of_one_division_and_rest_are_one_body():
     assert "四川工人日报社" in corpus.organisations and "四川省工人日报社" not in corpus.organisations
 
 
+def test_federations_no_page_prints_are_added_up_to_the_top():
+    corpus = resolve([page("金堂县总工会主席祁安出席。", "a.txt")])
+    chain, name = [], "金堂县总工会"
+    while name:
+        chain.append(name)
+        name = corpus.organisations[name].parent
+    assert chain == ["金堂县总工会", "成都市总工会", "四川省总工会", "中华全国总工会"]
+    assert all(not corpus.organisations[n].forms for n in chain[1:])     # printed nowhere
+
+
+def test_the_dev_page_builds_and_validates(tmp_path):
+    from gonghui.publish import build
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "orgs.txt").write_bytes((DEV / "orgs.txt").read_bytes())
+    assert build(seeds, tmp_path / "lod") is True
+    named = {q.subject.value for q in ox.parse(path=str(tmp_path / "lod" / "gonghui.ttl"), format=ox.RdfFormat.TURTLE)
+             if q.predicate.value == "http://schema.org/name" and q.object == ox.Literal("锦城工运", language="zh")}
+    assert len(named) == 1 and "/newspaper/" in named.pop()      # the paper, once
+
+
 def test_federation_names_follow_the_extractor():
     assert federation_name(divisions_by_name("双流区")[0]) == "成都市双流区总工会"
     assert federation_name(divisions_by_name("金堂县")[0]) == "金堂县总工会"

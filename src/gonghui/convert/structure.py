@@ -1,10 +1,10 @@
 """The structure of a corpus's organisations, derived by general rules over their names and the
 division gazetteer once every page is resolved:
 
-- one body, one name: names of the same division with the same rest (桐庐县总工会 and
-  杭州市桐庐县总工会; 浙江工人日报社 and an expanded 浙江省工人日报社) are one organisation, and a
-  name without a division that is the tail of exactly one full name (瓶窑镇总工会 of
-  某市某区瓶窑镇总工会) is a short form of it;
+- one body, one name: names of the same division with the same rest (金堂县总工会 and
+  成都市金堂县总工会; 四川工人日报社 and an expanded 四川省工人日报社) are one organisation, and a
+  name without a division that is the tail of exactly one full name (黄甲街道总工会 of
+  成都市双流区黄甲街道总工会) is a short form of it;
 - a federation of trade unions (总工会) of a division belongs to the federation of the division
   above it (district or county → city → province → 中华全国总工会), the federation of a town,
   street or zone to that of its county or city; an industrial union (市教育工会) or the union of
@@ -73,7 +73,7 @@ def _inside(d: Division, outer: Division) -> bool:
 
 def federation_name(d: Division) -> str:
     """The federation of a division as the extractor names it: a district with its city
-    (杭州市西湖区总工会), any other division alone (桐庐县总工会, 浙江省总工会)."""
+    (成都市双流区总工会), any other division alone (金堂县总工会, 四川省总工会)."""
     parent = lexicon.division_by_code(d.parent_code) if d.parent_code else None
     if d.level == "district" and parent and parent.level == "city":
         return parent.name + d.name + FEDERATION
@@ -142,19 +142,22 @@ def _merge(corpus, group: list[str], keep: str) -> None:
         into.forms |= other.forms | {name}
         into.parent = into.parent or other.parent
         corpus.org_alias[name] = keep
-    for alias, target in list(corpus.org_alias.items()):     # an earlier alias of a merged name
-        if target in corpus.org_alias:
-            corpus.org_alias[alias] = corpus.org_alias[target]
-    for org in corpus.organisations.values():
-        if org.parent in corpus.org_alias:
-            org.parent = corpus.org_alias[org.parent]
 
 
 def _rewrite_people(corpus) -> None:
-    """Posts held in a merged name are held in the body it was merged into."""
+    """Aliases point at a body that is still there (a name merged into one merged later), and
+    parents and posts named by a merged name name the body it was merged into."""
     alias = corpus.org_alias
     if not alias:
         return
+    for name in sorted(alias):
+        target = alias[name]
+        while target in alias:
+            target = alias[target]
+        alias[name] = target
+    for org in corpus.organisations.values():
+        if org.parent in alias:
+            org.parent = alias[org.parent]
     for p in corpus.people.values():
         if any(o in alias for o in p.orgs):
             p.orgs = frozenset(alias.get(o, o) for o in p.orgs)

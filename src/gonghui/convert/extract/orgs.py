@@ -391,7 +391,7 @@ def _full_division_name(form: str, ctx: Context) -> str:
     if d.level in ("city", "province") and prefix == d.short and rest.startswith(("市", "省")):
         return form
     if prefix == d.short and rest.startswith(ZONES + ("镇", "乡", "街道")):
-        return form          # 金华经济技术开发区, 永安镇: a zone's or town's own name, not 某市 + 镇
+        return form          # 成都高新区, 永安镇: a zone's or town's own name, not 某市 + 镇
     if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
         return form          # 北川市… is a city of that name, not the county 北川羌族自治县 + 市
     return d.name + rest
