@@ -48,3 +48,14 @@ def test_the_union_of_the_organs_and_a_class_of_federations():
     assert names("市直机关工会主席") == {"市直机关工会": "成都市直机关工会"}
     # 区县总工会 are the federations of all districts and counties, not the one of 金堂 nearby
     assert names("金堂籍职工参加区县总工会工作会议") == {}
+
+
+def test_a_masthead_named_like_a_district_does_not_make_it_the_home_city():
+    from gonghui.convert.extract import extract
+    from gonghui.convert.read import read_bytes
+    from gonghui.convert.segment import segment
+    text = ("江城工人报\n\n2024年5月8日 星期三 第215期\n\n出版:武汉市总工会 邮编:430000\n\n责任编辑:卓清扬\n\n"
+            "技能竞赛推进会召开\n\n本报讯 5月7日,市总工会召开会议。\n")
+    ents = extract(segment(read_bytes(text.encode("utf-8"), "p.txt")))
+    # 江城 is also a district of another province: 市 is the city the page names (武汉)
+    assert {o.name for o in ents.organisations} == {"江城工人报", "武汉市总工会"}

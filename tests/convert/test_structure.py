@@ -2,9 +2,9 @@
 other provinces: federations under the federation of the division above, up to 中华全国总工会;
 industrial unions and bodies under their federation; locations; merged short forms.
 
-tests/data/dev/orgs.txt is a small dev set (an invented Chengdu page) with the organisations,
-parents and places a reader finds (orgs.json); `python tests/convert/test_structure.py` prints
-its precision, recall and F1."""
+tests/data/dev/ is a small dev set: invented pages (orgs.txt, Chengdu; orgs2.txt, Wuhan, written
+after the rules) with the organisations, parents and places a reader finds (orgs.json, orgs2.json);
+`python tests/convert/test_structure.py` prints precision, recall and F1 for each."""
 import json
 from pathlib import Path
 
@@ -26,8 +26,8 @@ def page(text: str, name: str = "p.txt"):
     return extract(segment(read_bytes(text.encode("utf-8"), name)))
 
 
-def dev_corpus():
-    return resolve([page((DEV / "orgs.txt").read_text(encoding="utf-8"), "orgs.txt")])
+def dev_corpus(stem: str = "orgs"):
+    return resolve([page((DEV / f"{stem}.txt").read_text(encoding="utf-8"), f"{stem}.txt")])
 
 
 def place_name(corpus, key):
@@ -44,10 +44,10 @@ def prf(gold: set, found: set) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def dev_figures() -> dict[str, tuple[float, float, float]]:
-    """Organisations, parent links and locations of the dev page against orgs.json."""
-    expected = json.loads((DEV / "orgs.json").read_text(encoding="utf-8"))
-    corpus = dev_corpus()
+def dev_figures(stem: str = "orgs") -> dict[str, tuple[float, float, float]]:
+    """Organisations, parent links and locations of a dev page against its .json."""
+    expected = json.loads((DEV / f"{stem}.json").read_text(encoding="utf-8"))
+    corpus = dev_corpus(stem)
     derived = set(expected["derived"])
     found = {n: o for n, o in corpus.organisations.items() if n not in derived}
     gold = expected["organisations"]
@@ -65,8 +65,9 @@ def corpus():
     return dev_corpus()
 
 
-def test_dev_set_figures():
-    figures = dev_figures()
+@pytest.mark.parametrize("stem", ["orgs", "orgs2"])
+def test_dev_set_figures(stem):
+    figures = dev_figures(stem)
     assert figures["organisations"][2] >= 0.9
     assert figures["parents"][2] >= 0.9
     assert figures["locations"][2] >= 0.9
@@ -98,6 +99,14 @@ def test_locations_are_the_places_of_the_divisions(corpus):
     assert where["四川工人日报社"] == "四川省"             # named by the short form 四川
     assert where["中华全国总工会"] is None
     assert corpus.places[corpus.organisations["金堂县总工会"].place].code == divisions_by_name("金堂县")[0].code
+
+
+def test_a_county_or_district_short_form_in_a_proper_name_gives_no_location():
+    corpus = dev_corpus("orgs2")
+    where = {n: place_name(corpus, o.place) for n, o in corpus.organisations.items()}
+    assert where["江城工人报"] is None          # 江城 is also a district of another province
+    assert where["湖北日报社"] == "湖北省"        # a province's short form is safe
+    assert where["武汉市江夏区纸坊街道总工会"] == "纸坊街道"
 
 
 def test_a_short_form_merges_into_the_one_full_name_it_ends(corpus):
@@ -157,5 +166,6 @@ def test_mapping_links_parents_locations_and_the_newspaper(corpus):
 
 
 if __name__ == "__main__":
-    for what, (p, r, f) in dev_figures().items():
-        print(f"{what:14s} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")
+    for stem in ("orgs", "orgs2"):
+        for what, (p, r, f) in dev_figures(stem).items():
+            print(f"{stem:6s} {what:14s} P {p:.3f}  R {r:.3f}  F1 {f:.3f}")

@@ -52,9 +52,13 @@ class Names:
         chain: list[Division] = []
         pos = start
         while n := division_words().match(name, pos):
-            divs = lexicon.divisions_by_name(name[pos:pos + n])
+            word = name[pos:pos + n]
+            divs = lexicon.divisions_by_name(word)
             if chain:
                 divs = tuple(d for d in divs if _inside(d, chain[-1]))
+            else:      # a name may start with a province's or a city's short form (四川工人日报社), but
+                # a county's or district's (江城 of 阳江市江城区) is as likely a word of a proper name
+                divs = tuple(d for d in divs if d.name == word or d.level == "province" or d.code.endswith("00000000"))
             if not divs:
                 break
             chain.append(max(divs, key=lambda d: (self.votes[d.code[:2]], -int(d.code))))
