@@ -20,6 +20,10 @@ def test_bodies_of_a_federation_are_organisations():
                      "市总工会干部学校": "成都市总工会干部学校"}
 
 
+def test_short_names_of_a_federations_bodies_are_spelt_out():
+    assert names("市总工会经审会主任蒲阳") == {"市总工会经审会": "成都市总工会经费审查委员会"}
+
+
 def test_departments_and_second_bodies_stay_out_of_a_federation_name():
     assert names("市总工会组织部部长") == {"市总工会": "成都市总工会"}
     assert names("市总工会会同市人社局开展检查") == {"市总工会": "成都市总工会", "市人社局": "成都市人社局"}

@@ -148,6 +148,14 @@ def test_the_dev_page_builds_and_validates(tmp_path):
     assert len(named) == 1 and "/newspaper/" in named.pop()      # the paper, once
 
 
+def test_an_enterprise_printed_at_the_start_of_its_offices_name_is_its_parent():
+    corpus = resolve([page("成都铁路局重庆办事处工会主席邝远出席。", "a.txt")])
+    parent = {n: o.parent for n, o in corpus.organisations.items()}
+    assert parent["成都铁路局重庆办事处工会"] == "成都铁路局重庆办事处"
+    assert parent["成都铁路局重庆办事处"] == "成都铁路局"
+    assert corpus.organisations["成都铁路局"].kind == "company"
+
+
 def test_federation_names_follow_the_extractor():
     assert federation_name(divisions_by_name("双流区")[0]) == "成都市双流区总工会"
     assert federation_name(divisions_by_name("金堂县")[0]) == "金堂县总工会"

@@ -81,9 +81,10 @@ class Corpus:
         """The organisation a name a page printed stands for in the corpus."""
         return self.org_alias.get(name, name)
 
-    def add_org(self, name: str, kind: str) -> None:
-        """An organisation no page names (structure.py: a federation a printed one belongs to)."""
-        self.organisations[name] = Organisation(name, kind)
+    def add_org(self, name: str, kind: str, forms: frozenset[str] = frozenset()) -> None:
+        """An organisation no page names on its own (structure.py: a federation a printed one
+        belongs to, or the enterprise at the start of its office's name)."""
+        self.organisations[name] = Organisation(name, kind, forms)
 
     def add_place(self, key: str, name: str, level: str | None, code: str | None) -> None:
         """A place no page names as a place (structure.py: the division an organisation is named after)."""

@@ -118,9 +118,9 @@ def _merge_same_division(corpus, names: Names) -> None:
 def _preferred(corpus, group: list[str], d: Division, rest: str) -> str:
     """A paper's or a company's proper name is the shortest (the expansion only adds 省); a public
     body takes the name the extractor gives it (the district with its city), else the shortest."""
-    from .extract.orgs import _base_kind
+    from .extract.orgs import proper_name
     standard = federation_name(d)[:-len(FEDERATION)] + rest
-    if _base_kind(group[0]) not in ("media", "company", "school") and standard in group:
+    if not proper_name(group[0]) and standard in group:
         return standard
     return min(group, key=lambda n: (len(n), n))
 
@@ -189,8 +189,9 @@ def _parent(corpus, names: Names, name: str, added: list[str]) -> str | None:
 
 def _owner(corpus, names: Names, name: str, added: list[str]) -> str | None:
     """The longest organisation whose name `name` starts with, the rest being a body (干部学校,
-    党组, 工会): a printed one, or a federation by its name."""
+    党组, 工会): a printed one, a federation by its name, or a paper, company or school."""
     from .extract import suffix_kind
+    from .extract.orgs import PROPER_KINDS
     for n in range(len(name) - 2, 2, -1):
         head, tail = name[:n], name[n:]
         if not suffix_kind(tail):
@@ -202,6 +203,9 @@ def _owner(corpus, names: Names, name: str, added: list[str]) -> str | None:
         chain, rest = names.split(head)
         if chain and rest == FEDERATION and names.split(name)[0] == chain:
             return _ensure(corpus, head, added)
+        if len(head) >= 4 and suffix_kind(head) in PROPER_KINDS:
+            # 某铁路局某办事处: the enterprise is printed, as the start of its office's name
+            return _ensure(corpus, head, added, suffix_kind(head), printed=True)
     return None
 
 
@@ -217,10 +221,10 @@ def _federation(corpus, d: Division, added: list[str]) -> str:
     return _ensure(corpus, federation_name(d), added)
 
 
-def _ensure(corpus, name: str, added: list[str]) -> str:
+def _ensure(corpus, name: str, added: list[str], kind: str = "union", printed: bool = False) -> str:
     name = corpus.org_alias.get(name, name)
     if name not in corpus.organisations:
-        corpus.add_org(name, "union")
+        corpus.add_org(name, kind, frozenset({name}) if printed else frozenset())
         added.append(name)
     return name
 

@@ -289,6 +289,8 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     return sorted(kept, key=lambda h: h.start)
 
 
+# short names of a federation's standing bodies (general knowledge of union structure)
+BODY_SHORT = {"经审会": "经费审查委员会", "女职委": "女职工委员会"}
 # compiled once: _org_from_form runs for every organisation hit
 ZONES = tuple(s for s, level in lexicon.LOWER_PLACE_SUFFIXES.items() if level == "site")
 BRACKETED_LEVEL = re.compile(r"[((][市县区]")
@@ -318,6 +320,9 @@ def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str,
     name = expand_abbreviation(FORMER.sub("", form), ctx, before)   # 原党支部书记: a former post
     if name is None:
         return None
+    for short, full in BODY_SHORT.items():
+        if name.endswith(short) and len(name) > len(short):
+            name = name[:-len(short)] + full     # 某总工会经审会: the canonical name spells the body out
     parent = None
     for tail in SUB_BODY:
         head = name[: -len(tail)]
@@ -341,21 +346,22 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
         form = place + form[1:]
     # a paper or a company keeps its own name (浙江工人日报), and so do its own bodies (its 党委,
     # its 工会): public bodies get the full division name
-    name = form if _base_kind(form) in ("media", "company", "school") and not LEVEL_HEAD.match(form) \
-        else _full_division_name(form, ctx)
+    name = form if proper_name(form) and not LEVEL_HEAD.match(form) else _full_division_name(form, ctx)
     m = PARTY_COMMITTEE.fullmatch(name)
     if m:
         return "中共" + m.group(1) + "委"
     return name
 
 
-def _base_kind(form: str) -> str | None:
-    """The kind of the body a name belongs to: 某报社党委 → media (the paper's), else its own kind."""
-    for tail in SUB_BODY:
-        head = form[: -len(tail)]
-        if form.endswith(tail) and len(head) >= 3 and (kind := suffix_kind(head)):
-            return kind
-    return suffix_kind(form)
+PROPER_KINDS = ("media", "company", "school")
+
+
+def proper_name(form: str) -> bool:
+    """Is this the name of a paper, a company or a school, or of a body inside one (某报社党委,
+    某铁路局某办事处工会)? Such names are their own: no division is spelt out in them."""
+    if suffix_kind(form) in PROPER_KINDS:
+        return True
+    return any(suffix_kind(form[:n]) in PROPER_KINDS for n in range(3, len(form)))
 
 
 def _nearby_division(before: str, level_char: str) -> str | None:
