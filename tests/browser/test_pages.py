@@ -103,11 +103,14 @@ def test_the_search_box_on_every_page_finds_a_person_by_pinyin(served, browser):
     from selenium.webdriver.common.keys import Keys
     browser.get(served.url + "/id/")
     box = browser.find_element(By.CSS_SELECTOR, "header form.search input[name=q]")
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
     box.send_keys("zhou mingyuan", Keys.ENTER)
-    first = browser.find_element(By.CSS_SELECTOR, "ol.hits li a")
+    first = WebDriverWait(browser, 20).until(seen.presence_of_element_located((By.CSS_SELECTOR, "ol.hits li a")))
     shot(browser, "search")
     assert first.text == "周明远"
     first.click()
+    WebDriverWait(browser, 20).until(seen.url_to_be(served.url + "/id/person/zhou-mingyuan"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "周明远"
     assert browser.current_url == served.url + "/id/person/zhou-mingyuan"
     assert csp_violations(browser) == []

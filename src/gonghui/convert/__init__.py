@@ -4,6 +4,7 @@
     segment.segment(page)       Page → Document: the masthead (Issue) and the items
     extract.extract(doc)        Document → PageEntities: people and posts, organisations, places …
     resolve.add_page(corpus, …) PageEntities → Corpus: one entity per person/organisation across pages
+    resolve.add_parents(corpus) then structure.derive: parents, locations, merged short names
     extract.tag_line(text)      flat PER/ORG/LOC spans of one line, for `gonghui entities`
     report.document_json(doc)   the document model as JSON, or document_summary as a short table
 

@@ -33,6 +33,7 @@ class Organisation:
     kind: str
     forms: frozenset[str] = frozenset()
     parent: str | None = None
+    place: str | None = None      # key of the place it is named after (structure.py)
 
 
 @dataclass(slots=True)
@@ -73,6 +74,21 @@ class Corpus:
     by_name: dict[str, list[str]] = field(default_factory=dict)           # name → person keys
     # dates items print for themselves on pages without a masthead date (they date attestations)
     item_dates: set[str] = field(default_factory=set)
+    # a name merged into another organisation's (structure.py) → that organisation's name
+    org_alias: dict[str, str] = field(default_factory=dict)
+
+    def org_name(self, name: str) -> str:
+        """The organisation a name a page printed stands for in the corpus."""
+        return self.org_alias.get(name, name)
+
+    def add_org(self, name: str, kind: str, forms: frozenset[str] = frozenset()) -> None:
+        """An organisation no page names on its own (structure.py: a federation a printed one
+        belongs to, or the enterprise at the start of its office's name)."""
+        self.organisations[name] = Organisation(name, kind, forms)
+
+    def add_place(self, key: str, name: str, level: str | None, code: str | None) -> None:
+        """A place no page names as a place (structure.py: the division an organisation is named after)."""
+        self.places[key] = Place(key, frozenset({name}), level, code)
 
 
 def place_key(code: str | None, name: str) -> str:
@@ -123,8 +139,10 @@ def add_page(corpus: Corpus, k: int, page: PageEntities) -> None:
 
 
 def add_parents(corpus: Corpus) -> None:
-    """Parents named by a sub-organisation are organisations too (the body a 党组 belongs to)."""
+    """Once every page is in: parents named by a sub-organisation are organisations too (the body
+    a 党组 belongs to), then the structure of the whole corpus is derived (structure.py)."""
     from .extract import suffix_kind
+    from .structure import derive
     for org in list(corpus.organisations.values()):
         if org.parent and org.parent not in corpus.organisations:
             kind = suffix_kind(org.parent)
@@ -132,6 +150,7 @@ def add_parents(corpus: Corpus) -> None:
                 corpus.organisations[org.parent] = Organisation(org.parent, kind, frozenset({org.parent}))
             else:
                 org.parent = None
+    derive(corpus)
 
 
 def _person_for(corpus: Corpus, name: str, orgs: set[str]) -> Person:

@@ -124,9 +124,13 @@ class Mapper:
         self._nodes: dict[str, dict] = {}
         self._build = self.ID[BUILD_PATH]      # one object: every membership refers to it
         for kind, keys in self.slug_keys().items():
-            self.legacy.assign(kind, keys)
+            # the old rule also named the organisations since merged into another (a short form,
+            # a paper's title): their old IRIs must lead somewhere too (replaced())
+            old_keys = {**keys, **{a: a for a in self.c.org_alias}} if kind == "org" else keys
+            self.legacy.assign(kind, old_keys)
             # an old IRI keeps meaning what it meant: no other entity is given it now
-            self.mint.assign(kind, keys, reserved={self.legacy(kind, k): k for k in keys})
+            self.mint.assign(kind, keys, reserved={self.legacy(kind, k): k for k in old_keys})
+        self._papers = frozenset(paper for paper, _ in corpus.issues)
 
     def slug_keys(self) -> dict[str, dict[str, str]]:
         """kind → {key → the text its slug is made from}, for every kind of entity."""
@@ -152,7 +156,11 @@ class Mapper:
 
     # ------------------------------------------------------------ IRIs
     def person(self, key): return self._entity("person", key)
-    def org(self, key): return self._entity("org", key)
+    def org(self, key):
+        """An organisation's IRI: a merged name's body, and a newspaper's own node for an
+        organisation that has a newspaper's title (its staff hold posts in it)."""
+        key = self.c.org_name(key)
+        return self.newspaper(key) if key in self._papers else self._entity("org", key)
     def place(self, key): return self._entity("place", key)
     def slogan(self, key): return self._entity("slogan", key)
     def event(self, key): return self._entity("event", key)
@@ -176,24 +184,34 @@ class Mapper:
 
     def membership(self, person_key, org, role, mint=None):
         mint = mint or self.mint
+        org = self.c.org_name(org)
         return self.ID[f"membership/{mint('person', person_key)}/{mint('org', org)}/{mint('role', role)}"]
 
     def replaced(self) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
         """(old IRI, new IRI) for every entity, issue and post whose IRI the slug rule before this
-        one (rdf/legacy.py) made differently, sorted; the attestations' are in the page graphs."""
+        one (rdf/legacy.py) made differently, and for every organisation merged into another, sorted;
+        the attestations' are in the page graphs."""
         pairs = {}
         for kind, keys in self.slug_keys().items():
             for key in keys:
-                if self.legacy(kind, key) != self.mint(kind, key):
-                    pairs[self.ID[f"{kind}/{self.legacy(kind, key)}"]] = self._entity(kind, key)
+                new = self.org(key) if kind == "org" else self._entity(kind, key)
+                old = self.ID[f"{kind}/{self.legacy(kind, key)}"]
+                if old != new:
+                    pairs[old] = new
+        for alias, name in self.c.org_alias.items():
+            old = self.ID[f"org/{self.legacy('org', alias)}"]
+            if name in self.c.organisations and old != self.org(name):
+                pairs[old] = self.org(name)
         for paper, date in self.c.issues:
             old = self.ID[f"issue/{self.legacy('newspaper', paper)}/{date}"]
             if old != self.issue(paper, date):
                 pairs[old] = self.issue(paper, date)
         for key, p in self.c.people.items():
             for org, role in p.roles:
-                if org in self.c.organisations:
-                    old, new = self.membership(key, org, role, self.legacy), self.membership(key, org, role)
+                if self.c.org_name(org) in self.c.organisations:
+                    old = self.ID[f"membership/{self.legacy('person', key)}/{self.legacy('org', org)}/"
+                                  f"{self.legacy('role', role)}"]
+                    new = self.membership(key, org, role)
                     if old != new:
                         pairs[old] = new
         return sorted(pairs.items(), key=lambda pair: pair[0].value)
@@ -244,7 +262,9 @@ class Mapper:
         for key, o in self.c.organisations.items():
             node = self.org(key)
             g.add((node, RDF.type, ORG.Organization))
-            if o.kind in ORG_CLASS:
+            if key in self._papers:      # described on the newspaper's node, which is media
+                g.add((node, RDF.type, GH.MediaOrganisation))
+            elif o.kind in ORG_CLASS:
                 g.add((node, RDF.type, ORG_CLASS[o.kind]))
             g.add((node, SCHEMA.name, zh(o.name)))
             self._label(g, node, o.name)
@@ -252,6 +272,8 @@ class Mapper:
                 g.add((node, SKOS.altLabel, zh(form)))
             if o.parent and o.parent in self.c.organisations:
                 g.add((node, ORG.subOrganizationOf, self.org(o.parent)))
+            if o.place and o.place in self.c.places:
+                g.add((node, SCHEMA.location, self.place(o.place)))
         for key, pl in self.c.places.items():
             node = self.place(key)
             g.add((node, RDF.type, SCHEMA.Place))
@@ -328,9 +350,12 @@ class Mapper:
             g.add((node, SCHEMA.telephone, Literal(f"{label}: {number}")))
         for _, url in sorted(issue.websites.items()):
             g.add((node, SCHEMA.url, Literal(url)))
-        if issue.publisher and issue.publisher in self.c.organisations:
-            g.add((node, SCHEMA.publisher, self.org(issue.publisher)))
-            g.add((paper, SCHEMA.publisher, self.org(issue.publisher)))
+        publisher = self.c.org_name(issue.publisher) if issue.publisher else None
+        if publisher in self.c.organisations:
+            g.add((node, SCHEMA.publisher, self.org(publisher)))
+            g.add((paper, SCHEMA.publisher, self.org(publisher)))
+        elif self.c.org_name(paper_name + "社") in self.c.organisations:   # 某日报社 publishes 某日报
+            g.add((paper, SCHEMA.publisher, self.org(paper_name + "社")))
         editor = self.c.person_key.get((k, issue.editor)) if issue.editor else None
         if editor:
             g.add((node, SCHEMA.editor, self.person(editor)))
@@ -353,7 +378,7 @@ class Mapper:
         for key in names.events:
             iris[("event", key)] = self.event(key).value
         for name, org, role in names.posts:
-            if org in self.c.organisations:
+            if self.c.org_name(org) in self.c.organisations:
                 m = self.membership(self.c.person_key[(k, name)], org, role)
                 iris[("membership", name, org, role)] = m.value
                 old = self.membership(self.c.person_key[(k, name)], org, role, self.legacy)

@@ -34,7 +34,10 @@ def page_context(doc: Document) -> Context:
     provinces: Counter[str] = Counter()
     for name in division_mentions(title):
         d = lexicon.divisions_by_name(name)[0]
-        (provinces if d.level == "province" else cities)[d.name] += 100
+        if d.level == "province":
+            provinces[d.name] += 100
+        elif d.code.endswith("00000000"):     # 市 stands for a prefecture city, never a district (江城)
+            cities[d.name] += 100
     for name in division_mentions(doc.page.text):
         divs = lexicon.divisions_by_name(name)
         d = divs[0]

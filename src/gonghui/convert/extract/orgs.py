@@ -36,6 +36,12 @@ NAME_POS = ("n", "j", "b", "vn", "an", "nz", "ns", "nt", "nr", "m", "eng", "x")
 STOP_CHARS = set("的了和与及或在对向从将把被让给是为等我你他她们这那其要以于就都也还又即着过并而且")
 SUB_BODY = ("党组", "党委", "工会", "分会", "党支部", "支部", "团委", "纪检监察组", "机关", "委员会", "监委")
 DEPARTMENT = re.compile(r"(办公室|[^总]部|处|科|室)$")   # a department is part of its parent's post, not an org of its own
+# class nouns that right after a place name a kind of body, not one (某市企业工资条例, 全省学校)
+GENERIC_BODY = frozenset({"企业", "公司", "单位", "工厂", "厂", "学校", "医院", "机关", "部门", "协会", "集团", "工会"})
+# words that describe what a union is like, not which unit it belongs to (中国特色社会主义工会,
+# 先进工会): with nothing else between the prefix and 工会 the phrase names no body
+DESCRIPTIVE = ("社会主义", "新时代", "特色", "新型", "现代化", "现代", "先进", "模范", "优秀", "示范", "和谐",
+               "星级", "规范化", "职工信赖的")
 
 
 @functools.cache
@@ -151,14 +157,38 @@ def _middle_ok(middle: str, suffix: str) -> bool:
         return False
     if suffix == "工会" and (not middle or middle in ("地区", "系统", "基层", "区域", "行业")):
         return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
-    inner = suffix_words().spans(middle)[:1]
-    if inner and suffix not in SUB_BODY and inner[0][1] - inner[0][0] >= 2:
-        return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
+    if suffix == "工会" and middle in ("直机关", "直属机关"):
+        return True      # 省直机关工会: the union of the province's organs
+    if not middle and suffix in GENERIC_BODY:
+        return False     # 某市企业: the enterprises of a city, not one of them
+    if suffix == "工会" and not _strip_descriptive(middle):
+        return False
+    if middle.startswith("总工会") and _federation_body(middle[3:], suffix):
+        middle = middle[3:]      # 省总工会法律服务中心, 市总工会干部学校: a body of the federation
+    else:
+        inner = suffix_words().spans(middle)[:1]
+        if inner and suffix not in SUB_BODY and inner[0][1] - inner[0][0] >= 2:
+            return False     # 某公司企业文化俱乐部: a place inside an organisation, not a new one
     # a village before a branch (横河镇|大山村原|党支部) and 原 (former) are part of the name
     middle = VILLAGE_HEAD.sub("", middle).replace("原", "")
     if not middle:
         return True
     return all(tag.startswith(NAME_POS) for tag in word_tags(middle))
+
+
+def _federation_body(tail: str, suffix: str) -> bool:
+    """Can `tail` + suffix be a body of the federation printed before it? Not a department
+    (组织部, part of its post), not a second place (会同市人社局), not a second organisation."""
+    if DEPARTMENT.search(tail + suffix) or any(c in "省市县区" for c in tail) or division_words().spans(tail):
+        return False
+    return all(end - start < 2 for start, end in suffix_words().spans(tail))
+
+
+def _strip_descriptive(middle: str) -> str:
+    """What is left of `middle` without its descriptive words (特色, 社会主义 …)."""
+    for word in DESCRIPTIVE:
+        middle = middle.replace(word, "")
+    return middle
 
 
 HAN_BLOCK = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._]+)")     # jieba.posseg's re_han_internal
@@ -224,6 +254,8 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
         form = text[start:end]
         if suffix == "委" and not DIVISION_COMMITTEE.fullmatch(form):
             continue
+        if form[0] in ABBR_PREFIX and start > 0 and text[start - 1] in "省市县区":
+            continue     # 区县总工会, 县市总工会: the federations of several levels, not one
         hits.append(OrgHit(offset + start, offset + end, form, "", ""))
     for short, (full, kind) in lexicon.abbreviations().items():
         if len(short) < 2:
@@ -257,7 +289,10 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
     return sorted(kept, key=lambda h: h.start)
 
 
+# short names of a federation's standing bodies (general knowledge of union structure)
+BODY_SHORT = {"经审会": "经费审查委员会", "女职委": "女职工委员会"}
 # compiled once: _org_from_form runs for every organisation hit
+ZONES = tuple(s for s, level in lexicon.LOWER_PLACE_SUFFIXES.items() if level == "site")
 BRACKETED_LEVEL = re.compile(r"[((][市县区]")
 TWO_LEVELS = re.compile(r"[省市县区][省市县区]")
 PROVINCE_CITY_SHORT = re.compile(r"[省市]总")
@@ -285,6 +320,9 @@ def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str,
     name = expand_abbreviation(FORMER.sub("", form), ctx, before)   # 原党支部书记: a former post
     if name is None:
         return None
+    for short, full in BODY_SHORT.items():
+        if name.endswith(short) and len(name) > len(short):
+            name = name[:-len(short)] + full     # 某总工会经审会: the canonical name spells the body out
     parent = None
     for tail in SUB_BODY:
         head = name[: -len(tail)]
@@ -306,14 +344,24 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
         if place is None:
             return None
         form = place + form[1:]
-    kind = suffix_kind(form)
-    # a paper or a company keeps its own name (浙江工人日报); public bodies get the full division name
-    name = form if kind in ("media", "company", "school") and not LEVEL_HEAD.match(form) \
-        else _full_division_name(form, ctx)
+    # a paper or a company keeps its own name (浙江工人日报), and so do its own bodies (its 党委,
+    # its 工会): public bodies get the full division name
+    name = form if proper_name(form) and not LEVEL_HEAD.match(form) else _full_division_name(form, ctx)
     m = PARTY_COMMITTEE.fullmatch(name)
     if m:
         return "中共" + m.group(1) + "委"
     return name
+
+
+PROPER_KINDS = ("media", "company", "school")
+
+
+def proper_name(form: str) -> bool:
+    """Is this the name of a paper, a company or a school, or of a body inside one (某报社党委,
+    某铁路局某办事处工会)? Such names are their own: no division is spelt out in them."""
+    if suffix_kind(form) in PROPER_KINDS:
+        return True
+    return any(suffix_kind(form[:n]) in PROPER_KINDS for n in range(3, len(form)))
 
 
 def _nearby_division(before: str, level_char: str) -> str | None:
@@ -348,6 +396,8 @@ def _full_division_name(form: str, ctx: Context) -> str:
             return parent.name + d.name + rest
     if d.level in ("city", "province") and prefix == d.short and rest.startswith(("市", "省")):
         return form
+    if prefix == d.short and rest.startswith(ZONES + ("镇", "乡", "街道")):
+        return form          # 成都高新区, 永安镇: a zone's or town's own name, not 某市 + 镇
     if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
         return form          # 北川市… is a city of that name, not the county 北川羌族自治县 + 市
     return d.name + rest
