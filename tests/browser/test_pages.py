@@ -114,3 +114,25 @@ def test_the_search_box_on_every_page_finds_a_person_by_pinyin(served, browser):
     assert browser.find_element(By.TAG_NAME, "h1").text == "周明远"
     assert browser.current_url == served.url + "/id/person/zhou-mingyuan"
     assert csp_violations(browser) == []
+
+
+def test_a_profile_chart_opens_its_query_in_the_query_page(served, browser):
+    """'open in the query page' under a chart: /?query=… opens that query in a tab of its own and runs it."""
+    import urllib.parse
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.get(served.url + "/id/person/zhou-mingyuan")
+    link = browser.find_element(By.LINK_TEXT, "open in the query page")
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(link.get_attribute("href")).query)["query"][0]
+    link.click()
+    WebDriverWait(browser, 20).until(seen.presence_of_element_located((By.CSS_SELECTOR, ".tabPanel.active .yasqe .CodeMirror")))
+    tabs = [t.text for t in browser.find_elements(By.CSS_SELECTOR, ".tabsList .tab")]
+    assert "Linked query" in " ".join(tabs)
+    shown = browser.execute_script("return document.querySelector('.tabPanel.active .CodeMirror').CodeMirror.getValue()")
+    assert shown == query and "zhou-mingyuan" in shown
+    browser.find_element(By.CSS_SELECTOR, ".tabPanel.active .yasqe_queryButton").click()
+    WebDriverWait(browser, 20).until(seen.presence_of_element_located(
+        (By.CSS_SELECTOR, ".tabPanel.active .yasr .dataTable tbody tr")))
+    assert csp_violations(browser) == []

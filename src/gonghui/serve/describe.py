@@ -247,6 +247,29 @@ def contents(store: Store, issue: NamedNode) -> list[dict]:
     return rows
 
 
+MAX_READER_MENTIONS = 5000
+
+
+def reader(store: Store, page: NamedNode) -> dict:
+    """A source page's normalised text and every mention on it (start, end, the entity, its kind
+    and label), for the page reader; the offsets index the text."""
+    text = _first(store, page, _GH + "normalisedText")
+    marks = []
+    for target, _, _ in _triples(store, p=NamedNode(_OA + "hasSource"), o=page, limit=MAX_READER_MENTIONS):
+        sel = _first(store, target, _OA + "hasSelector")
+        start = _int(_first(store, sel, _OA + "start")) if sel is not None else None
+        end = _int(_first(store, sel, _OA + "end")) if sel is not None else None
+        for ann, _, _ in _triples(store, p=NamedNode(_OA + "hasTarget"), o=target, limit=4):
+            body = _first(store, ann, _OA + "hasBody")
+            if start is None or end is None or not isinstance(body, NamedNode):
+                continue
+            kind = ann.value.rsplit("-", 1)[-1] if "-" in ann.value else ""
+            marks.append({"start": start, "end": end, "entity": body.value, "kind": kind,
+                          "label": label(store, body)})
+    marks.sort(key=lambda m: (m["start"], -m["end"], m["entity"]))
+    return {"text": text.value if text is not None else "", "marks": marks}
+
+
 def page_data(store: Store, node: NamedNode) -> dict:
     """Everything the HTML page of one resource shows, as plain JSON-able data."""
     own: list = []
@@ -263,6 +286,7 @@ def page_data(store: Store, node: NamedNode) -> dict:
         "posts": posts(store, node, "member") if _SCHEMA + "Person" in types else [],
         "members": posts(store, node, "organization") if _ORG + "Organization" in types else [],
         "contents": contents(store, node) if _SCHEMA + "PublicationIssue" in types else [],
+        "reader": reader(store, node) if _GH + "SourcePage" in types else None,
     }
     # Labels for every IRI the page links to, so links read as names rather than IRIs.
     iris = {t["v"] for row in data["triples"] + data["incoming"] for t in row if t["t"] == "iri"}

@@ -131,8 +131,9 @@ def _fragment(iri: str) -> str:
 
 # ------------------------------------------------------------------ pages
 
-def resource_page(data: dict, linker: Linker) -> str:
-    """The page of one resource: names, posts by date, mentions with snippets, all its triples."""
+def resource_page(data: dict, linker: Linker, extra: list[str] = ()) -> str:
+    """The page of one resource: names, `extra` views (profiles.py), posts by date, mentions with
+    snippets, all its triples."""
     labels = data.get("labels", {})
     iri = data["iri"]
     title = data.get("label") or linker.curie(iri)
@@ -145,7 +146,7 @@ def resource_page(data: dict, linker: Linker) -> str:
     parts.append('<p class="formats">' + " · ".join(
         f'<a href="{esc(path + suffix)}">{name}</a>' for suffix, name in
         ((".ttl", "Turtle"), (".nt", "N-Triples"), (".jsonld", "JSON-LD"), (".rdf", "RDF/XML"))) + "</p>")
-
+    parts += extra
     if data.get("posts"):
         parts.append("<h2>Posts 职务 (by date)</h2>" + _posts_table(data["posts"], "org", linker, labels))
     if data.get("members"):

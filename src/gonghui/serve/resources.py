@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from ..vocab import site_of
-from . import pages, query_page
+from . import pages, profiles, query_page
 from .describe import term
 from .endpoint import Settings, error_response, rdf_response, run_job, site_root
 from .negotiate import GRAPH_TYPES, HTML_TYPES, negotiate, with_charset
@@ -88,7 +88,8 @@ async def resource(request: Request) -> Response:
         return error_response(status, body.decode("utf-8", "replace"))
     headers = {"Vary": "Accept", "Link": _alternates("/id/" + rest)}
     if html:
-        page = pages.resource_page(json.loads(body), _linker(settings))
+        data, linker = json.loads(body), _linker(settings)
+        page = pages.resource_page(data, linker, profiles.sections(data, linker))
         return HTMLResponse(page, headers=headers)
     return Response(body, media_type=with_charset(media), headers=headers)
 

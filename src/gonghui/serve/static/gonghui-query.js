@@ -43,6 +43,12 @@
       }
     });
   }).observe(document.getElementById("yasgui"), { childList: true, subtree: true });
+  // /?query=…: a query a profile page links to ("open in the query page") opens in its own tab.
+  var linked = new URLSearchParams(window.location.search).get("query");
+  if (linked) {
+    yasgui.addTab(true, { name: "Linked query", yasqe: { value: linked },
+                          requestConfig: { endpoint: endpoint, method: "POST" } }).show();
+  }
   document.querySelectorAll("button[data-example]").forEach(function (button) {
     button.addEventListener("click", function () {
       var example = config.examples[Number(button.getAttribute("data-example"))];
