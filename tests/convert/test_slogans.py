@@ -86,6 +86,17 @@ def test_well_known_national_formulas_count_without_quotes():
     assert {"中国梦", "八项规定"} <= found
 
 
+def test_unquoted_chengyu_numbers_and_clauses_are_no_formulas():
+    text = ("他十全十美地完成任务,三长两短的事别提,全年开展竞赛一百二十余场,两手抓两手都要硬,"
+            "推行一企一策、一村一品。")
+    assert labels(text) == {"一企一策", "一村一品"}
+
+
+def test_a_term_in_single_quotes_inside_quoted_speech():
+    text = "他说:“我们将继续深化‘职工书屋进车间’活动,不当‘甩锅侠’,让更多职工受益。”"
+    assert labels(text) == {"职工书屋进车间"}
+
+
 if __name__ == "__main__":
     p, r, missed, wrong = dev_scores()
     print(f"dev slogans P {p:.3f} R {r:.3f} F1 {2 * p * r / max(p + r, 1e-9):.3f}")

@@ -40,7 +40,7 @@ HONOUR = re.compile(r"(荣获|获得|获评|授予|评为|荣膺|命名为)\s*$"
 HONOUR_AFTER = re.compile(r"^(.?等奖|奖|称号|荣誉|奖章|奖状|提名)")
 HONOUR_LABEL = re.compile(r"(者|班组|奖|成果|标兵|能手|模范|先进|之星)$")
 # the quote names a problem or a tendency: 存在“签而不谈”的问题
-PROBLEM_AFTER = re.compile(r"^(的|等)(问题|现象|倾向|弊病|顽疾|心态|陋习|怪圈)|^(现象|倾向|弊病|顽疾|陋习|怪圈)")
+PROBLEM_AFTER = re.compile(r"^的(问题|现象|倾向|弊病|顽疾|心态|陋习|怪圈)|^(现象|倾向|弊病|顽疾|陋习|怪圈)")
 # what campaigns, programmes and formulas are named before: 开展“…”活动, “…”理念
 HEAD_AFTER = re.compile(r"^的?(主题|系列|专项|活动|行动|工程|计划|项目|竞赛|大赛|品牌|战略|理念|精神|思想|要求|目标|"
                         r"定位|部署|决策|任务|举措|工作|机制|模式|体系|制度|改革|政策|方针|总基调|基调|布局|"
@@ -53,6 +53,7 @@ CAMPAIGN_SUFFIX = re.compile(r"(行动|工程|计划|活动|制度|精神|战略
 # what a quoted person or thing ends in when it is a nickname: 老好人, 二传手, 传声筒, 拦路虎
 NICKNAME_END = re.compile(r"(手|商|筒|柜|人|者|员|们|子|汉|佬|鬼|虫|户|客|迷|通|哥|姐|嫂|妈|爷|婆|娘|官|兵|军|"
                           r"将|虎|牛|羊|狼|腿|骨|碗|文章|脸|面孔|嘴脸)$")
+FUNCTION_CHAR = re.compile(r"[都就也的了是在和与及着过]")
 DESCRIPTIVE_END = re.compile(r"(式|型|般|样|似的)$")      # “候鸟式” describes
 PARALLEL_SPLIT = re.compile(r"[、,,;;·\s]+")
 PRONOUN = re.compile(r"我们|你们|他们|咱们|自己|大家")
@@ -87,7 +88,17 @@ def is_formula(label: str) -> bool:
     m = re.fullmatch(rf"([{NUMERALS}])([{CJK}]{{1,2}})([{NUMERALS}])(不?)([{CJK}]{{1,2}})", label)
     if not m or len(m.group(2)) != len(m.group(5)):
         return False
+    if re.search(rf"[{NUMERALS}]", m.group(2) + m.group(5)):
+        return False                 # 一百二十余场 is a number, not two numbered halves
+    if label in lexicon.jieba_tags() or FUNCTION_CHAR.search(m.group(5)):
+        return False                 # a chengyu (十全十美, 三长两短), or a clause (两手抓两手都…)
     return not re.search(r"[月日年岁名人次家个项条位届]", label)
+
+
+def is_chengyu(label: str) -> bool:
+    """A four-character dictionary word of two numbered halves (十全十美, 三长两短), whatever
+    jieba tags it (nz, j): formulas of that shape (三严三实) are too new for its dictionary."""
+    return len(label) == 4 and label in lexicon.jieba_tags() and bool(re.fullmatch(rf"[{NUMERALS}].[{NUMERALS}].", label))
 
 
 def parallel(label: str) -> list[str] | None:
@@ -133,7 +144,7 @@ def is_slogan(label: str, before: str, after: str) -> bool:
     if is_numbered:
         if counted and (negated or role or any(t in ("i", "l") for _, t in words(label))):
             return False             # 两张脸, 一阵风, 睁一只眼闭一只眼: counting, not a formula
-        if lexicalised(label) and not positive:
+        if (lexicalised(label) or is_chengyu(label)) and not positive:
             return False             # 一刀切, 七上八下, 二传手 are words; 建设“五力”工会 a formula
         return positive or not all(t in ("i", "l") for _, t in words(label))
     if clause(label) or negated or role:

@@ -48,10 +48,11 @@ def find_slogans(text: str) -> list[SloganRef]:
             found[count.group(0) + label].variants.add(text[m.start() - 2:m.end()])
             continue
         add(label, m.start(1), m.end(1))
-        for inner in INNER.finditer(label):
-            if is_slogan(inner.group(1), "", ""):
-                start = m.start(1) + (len(m.group(1)) - len(m.group(1).lstrip())) + inner.start(1)
-                add(inner.group(1), start, start + len(inner.group(1)))
+    # ‘…’ quotes a term inside a quoted slogan (“‘…’再深化”) or inside quoted speech
+    for m in INNER.finditer(text):
+        label = m.group(1).strip()
+        if is_slogan(label, text[max(0, m.start() - CONTEXT):m.start()], text[m.end():m.end() + CONTEXT]):
+            add(label, m.start(1), m.end(1))
     tokens = Tokens.of(text)
     ends = tokens.starts | tokens.ends       # offsets where a jieba word starts or ends
     pos = 0
