@@ -105,6 +105,12 @@ def test_a_term_in_single_quotes_inside_quoted_speech():
     assert labels(text) == {"职工书屋进车间"}
 
 
+def test_unquoted_campaign_years_creation_drives_and_study_campaigns():
+    text = ("全市工会以能力作风建设年为抓手,持续开展模范职工小家创建活动,深入开展党史学习教育,"
+            "开展文明城市创建工作,加强集中学习教育。")
+    assert labels(text) == {"能力作风建设年", "模范职工小家", "党史学习教育"}
+
+
 if __name__ == "__main__":
     for path in (DEV, HELD_OUT):
         p, r, missed, wrong = dev_scores(path)

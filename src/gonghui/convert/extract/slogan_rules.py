@@ -35,10 +35,10 @@ ROLE_LEAD = re.compile(r"(当|做|甘当|争当|争做|充当|成为|成了|变�
                        r"誉为|喻为|比作|戏称|昵称|号称|人称|是|像|似)\s*$")
 # a behaviour criticised: 不搞“一刀切”, 杜绝“…”, 不能只有“…”
 NEGATION = re.compile(r"不(要|能|搞|当|做|是|再|让|得|准|许|可|会)|没有|别|杜绝|克服|避免|防止|反对|拒绝|摒弃|清除|"
-                      r"告别|力戒|谨防|破除|纠正|整治|根治|消除|警惕|严禁|禁止|决不|绝不|切忌")
+                      r"告别|力戒|谨防|破除|纠正|整治|根治|消除|警惕|严禁|禁止|决不|绝不|切忌|热衷|大搞|所谓")
 HONOUR = re.compile(r"(荣获|获得|获评|授予|评为|荣膺|命名为)\s*$")
 HONOUR_AFTER = re.compile(r"^(.?等奖|奖|称号|荣誉|奖章|奖状|提名)")
-HONOUR_LABEL = re.compile(r"(者|班组|奖|成果|标兵|能手|模范|先进|之星)$")
+HONOUR_LABEL = re.compile(r"(者|班组|奖|成果|标兵|能手|模范|先进|之星)$|^(最美|十佳|百佳|优秀|模范|先进)")
 # the quote names a problem or a tendency: 存在“签而不谈”的问题
 PROBLEM_AFTER = re.compile(r"^的(问题|现象|倾向|弊病|顽疾|心态|陋习|怪圈)|^(现象|倾向|弊病|顽疾|陋习|怪圈)")
 # what campaigns, programmes and formulas are named before: 开展“…”活动, “…”理念
@@ -131,6 +131,8 @@ def is_slogan(label: str, before: str, after: str) -> bool:
         return False
     parts = parallel(label)
     if parts:
+        if all(len(p) >= 3 and words(p)[-1][1] == "a" and len(words(p)[-1][0]) == 1 for p in parts):
+            return False             # “时间紧、任务重”: things described, not a motto
         return not PRONOUN.search(label) and not any(t in CLAUSE_TAGS for p in parts for _, t in words(p))
     if HONOUR_LABEL.search(label) and not is_numbered and len(label) <= 12:
         return False                 # honour titles (先进劳动者, 基层组织建设创新成果)

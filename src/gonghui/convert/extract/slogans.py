@@ -15,7 +15,7 @@ from ... import lexicon
 from ...model import Mention, SloganRef
 from .context import CJK, NUMERALS
 from .orgs import Tokens
-from .slogan_rules import is_formula, is_slogan, lexicalised
+from .slogan_rules import FUNCTION_CHAR, is_formula, is_slogan, lexicalised
 from .words import WordList
 
 QUOTED = re.compile(r"“([^“”\n]{2,40})”")
@@ -23,6 +23,9 @@ INNER = re.compile(r"‘([^‘’“”\n]{2,20})’")        # ‘八八战略�
 FORMULA_START = re.compile(rf"(?=[{NUMERALS}])")
 FORMULA_SHAPES = tuple(re.compile(rf"[{NUMERALS}]个?[{CJK}]{{{n}}}[{NUMERALS}]不?[{CJK}]{{{n}}}") for n in (2, 1))
 CONTEXT = 8          # characters read before and after a quote
+CAMPAIGN_YEAR = re.compile(rf"(?:以|是|开展|启动|深化|推进)([{CJK}]{{2,10}}?(?:建设|服务|提升|攻坚|落实|效能|质量|作风|创新|突破|规范|能力)年)(?=为|活动|,|,|。|、)")
+CREATION_DRIVE = re.compile(rf"(?:开展|深化|推进|启动|推动)([{CJK}A-Za-z0-9]{{2,8}}?)创建(?:活动|工作|行动)")
+STUDY_CAMPAIGN = re.compile(rf"(([{CJK}]{{2}})学习教育)")
 
 
 def find_slogans(text: str) -> list[SloganRef]:
@@ -53,6 +56,9 @@ def find_slogans(text: str) -> list[SloganRef]:
         label = m.group(1).strip()
         if is_slogan(label, text[max(0, m.start() - CONTEXT):m.start()], text[m.end():m.end() + CONTEXT]):
             add(label, m.start(1), m.end(1))
+    def inside(pos: int) -> bool:
+        return any(s <= pos < e for s, e in accepted)
+
     tokens = Tokens.of(text)
     ends = tokens.starts | tokens.ends       # offsets where a jieba word starts or ends
     pos = 0
@@ -68,6 +74,22 @@ def find_slogans(text: str) -> list[SloganRef]:
                 add(f.group(0), f.start(), f.end())
                 pos = f.end()
                 break
+    for m in CAMPAIGN_YEAR.finditer(text):
+        # 以作风建设年为抓手: a campaign year, named as what a body builds its work on
+        start, end = m.span(1)
+        if not FUNCTION_CHAR.search(m.group(1)) and start in ends and not inside(start):
+            add(m.group(1), start, end)
+    for m in CREATION_DRIVE.finditer(text):
+        # 开展5A工会创建活动: the drive is named by what it creates, where that is no ordinary word
+        start, end = m.span(1)
+        label = m.group(1)
+        if not FUNCTION_CHAR.search(label) and not lexicalised(label) and start in ends and not inside(start):
+            add(label, start, end)
+    for m in STUDY_CAMPAIGN.finditer(text):
+        # 党史学习教育, 党纪学习教育: the party's study campaigns, named by a noun
+        start, end = m.span(1)
+        if lexicon.jieba_tags().get(m.group(2), "").startswith("n") and start in ends and not inside(start):
+            add(m.group(1), start, end)
     for start, end in formula_words().spans(text):
         # a formula inside a quotation of speech counts, one inside a quoted slogan is part of it
         if not any(s <= start < e for s, e in accepted) and start in ends and end in ends:
