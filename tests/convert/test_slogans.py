@@ -59,7 +59,7 @@ def test_an_unquoted_formula_starts_and_ends_where_words_do():
     进一步统一思想 and cut a session name (二十届三中全 of 二十届三中全会) short."""
     text = "会议要求进一步统一思想,一级对一级负责,认真学习党的二十届三中全会精神,推进“两稳一促”。"
     assert labels(text) == {"两稳一促"}
-    assert "五进五送" in labels("全市工会深入开展五进五送活动。")
+    assert "四进四送" in labels("全市工会深入开展四进四送活动。")
 
 
 def test_quoted_dictionary_words_idioms_and_nicknames_are_no_slogans():
@@ -85,13 +85,13 @@ def test_a_slogan_quoted_inside_a_slogan_is_one_too():
 
 
 def test_an_honour_or_a_quotation_of_speech_is_no_slogan():
-    assert not labels("该单位荣获“全国模范职工之家”称号。")
+    assert not labels("该单位荣获“全国工人先锋号”称号。")
     assert not labels("他说:“我们一定把这件事办好。”")
 
 
 def test_well_known_national_formulas_count_without_quotes():
-    found = labels("职工们为实现中国梦而奋斗,严格落实中央八项规定精神。")
-    assert {"中国梦", "八项规定"} <= found
+    found = labels("深刻领悟两个确立的决定性意义,坚持三个代表重要思想。")
+    assert {"两个确立", "三个代表"} <= found
 
 
 def test_unquoted_chengyu_numbers_and_clauses_are_no_formulas():
@@ -109,6 +109,12 @@ def test_unquoted_campaign_years_creation_drives_and_study_campaigns():
     text = ("全市工会以能力作风建设年为抓手,持续开展模范职工小家创建活动,深入开展党史学习教育,"
             "开展文明城市创建工作,加强集中学习教育。")
     assert labels(text) == {"能力作风建设年", "模范职工小家", "党史学习教育"}
+
+
+def test_a_quoted_meeting_or_a_clause_with_a_negation_is_no_slogan():
+    assert not labels("社区每月召开“民情恳谈会”。")
+    assert not labels("有的地方“只栽树不管护”,成活率很低。")
+    assert labels("全面开展“数智工会”建设。") == {"数智工会"}
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 well-known national formulas printed without quotes (lexicon/data/formulas.txt).
 
 Chinese papers put quotes round much besides slogans: ordinary words and idioms (“走过场”),
-figurative nicknames (“老好人”, “拦路虎”), colloquial clauses (“差不多就行”) and speech. The
+figurative nicknames (“老好人”, “拦路虎”), colloquial clauses (“绕着走”) and speech. The
 rules in slogan_rules.py tell them apart by the shape of the quote, jieba's dictionary and the
 words just before and after it; they hold no word taken from any page.
 """
@@ -19,7 +19,7 @@ from .slogan_rules import FUNCTION_CHAR, is_formula, is_slogan, lexicalised
 from .words import WordList
 
 QUOTED = re.compile(r"“([^“”\n]{2,40})”")
-INNER = re.compile(r"‘([^‘’“”\n]{2,20})’")        # ‘八八战略’ quoted inside a quoted slogan
+INNER = re.compile(r"‘([^‘’“”\n]{2,20})’")        # ‘…’ quoted inside a quoted slogan or speech
 FORMULA_START = re.compile(rf"(?=[{NUMERALS}])")
 FORMULA_SHAPES = tuple(re.compile(rf"[{NUMERALS}]个?[{CJK}]{{{n}}}[{NUMERALS}]不?[{CJK}]{{{n}}}") for n in (2, 1))
 CONTEXT = 8          # characters read before and after a quote
@@ -65,10 +65,10 @@ def find_slogans(text: str) -> list[SloganRef]:
     for m in FORMULA_START.finditer(text):
         if m.start() < pos or any(s <= m.start() < e for s, e in quoted):
             continue
-        # the halves both one or both two characters, the longer first (五进五送活动: 五进五送)
+        # the halves both one or both two characters, the longer first (四进四送活动: 四进四送)
         for pattern in FORMULA_SHAPES:
             f = pattern.match(text, m.start())
-            # 进一步统一思想, 一级对一级负责, 十八届六中全会: a formula starts and ends where
+            # 进一步统一思想, 一级对一级负责, 二十届三中全会: a formula starts and ends where
             # words do, else the fixed-width halves cut through words
             if f and is_formula(f.group(0)) and f.start() in ends and f.end() in ends and not lexicalised(f.group(0)):
                 add(f.group(0), f.start(), f.end())
@@ -80,13 +80,13 @@ def find_slogans(text: str) -> list[SloganRef]:
         if not FUNCTION_CHAR.search(m.group(1)) and start in ends and not inside(start):
             add(m.group(1), start, end)
     for m in CREATION_DRIVE.finditer(text):
-        # 开展5A工会创建活动: the drive is named by what it creates, where that is no ordinary word
+        # 开展模范职工小家创建活动: the drive is named by what it creates, where that is no ordinary word
         start, end = m.span(1)
         label = m.group(1)
         if not FUNCTION_CHAR.search(label) and not lexicalised(label) and start in ends and not inside(start):
             add(label, start, end)
     for m in STUDY_CAMPAIGN.finditer(text):
-        # 党史学习教育, 党纪学习教育: the party's study campaigns, named by a noun
+        # 党史学习教育: the party's study campaigns, named by a noun
         start, end = m.span(1)
         if lexicon.jieba_tags().get(m.group(2), "").startswith("n") and start in ends and not inside(start):
             add(m.group(1), start, end)
