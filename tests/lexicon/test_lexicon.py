@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from importlib import resources
 from pathlib import Path
@@ -12,7 +13,7 @@ from gonghui import lexicon as lx
 from gonghui.errors import InputError
 
 DATA_FILES = ("surnames.txt", "posts.tsv", "org_suffixes.tsv", "abbreviations.tsv",
-              "name_boundaries.txt", "not_names.txt", "divisions.csv", "divisions.LICENSE", "README.md")
+              "name_boundaries.txt", "not_names.txt", "formulas.txt", "divisions.csv", "divisions.LICENSE", "README.md")
 LIST_FILES = ("surnames.txt", "posts.tsv", "org_suffixes.tsv", "abbreviations.tsv",
               "name_boundaries.txt", "not_names.txt")
 
@@ -330,3 +331,13 @@ def test_no_gold_person_name_in_the_lexicons():
             fields.update(line.split("\t"))
     leaked = sorted(n for n in names if any(n in field for field in fields))
     assert not leaked, f"{len(leaked)} gold person name(s) found in the lexicons"
+
+
+# ---------------------------------------------------------------- formulas
+
+def test_formulas_are_sorted_and_clean():
+    keys = entry_keys("formulas.txt")
+    assert keys == sorted(keys) and len(keys) == len(set(keys)) and len(keys) > 30
+    # Han text, with only the punctuation and digits the formulas print (、·+ 2025)
+    assert all(k == k.strip() and re.fullmatch(r"[\u4e00-\u9fff、·+0-9]+", k) for k in keys)
+    assert {"中国梦", "八项规定", "四个意识", "两学一做"} <= lx.formulas()

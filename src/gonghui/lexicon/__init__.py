@@ -5,7 +5,7 @@ sorted, no duplicates; README.md there names the source of each). The files are 
 importlib.resources, so this works from an installed wheel too, and each loader runs once.
 
 Surnames, post titles, organisation suffixes, nation-level abbreviations, the words that end a
-person's name, words that look like names but are not, and the administrative divisions of
+person's name, words that look like names but are not, well-known national political formulas, and the administrative divisions of
 China (divisions.csv) with their short forms (杭州市 → 杭州, 恩施土家族苗族自治州 → 恩施, 恩施州).
 """
 from __future__ import annotations
@@ -127,6 +127,12 @@ def name_boundaries() -> frozenset[str]:
 def not_names() -> frozenset[str]:
     """Common words a surname rule or jieba's nr tag would take for a name (方面, 文明 …)."""
     return frozenset(parse_lines(_read("not_names.txt")))
+
+
+@functools.cache
+def formulas() -> frozenset[str]:
+    """Well-known national political formulas (中国梦, 八项规定, 四个意识 …), slogans even unquoted."""
+    return frozenset(parse_lines(_read("formulas.txt")))
 
 
 @functools.cache

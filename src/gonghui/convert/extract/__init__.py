@@ -10,7 +10,8 @@ reading only those before it:
     posts     post chains before a name (`市总工会党组书记、常务副主席王建平`)
     people    names after posts, in lists (`分别是甲、乙、丙`), before a boundary word (`沈丽传达了`)
     places    the division gazetteer plus towns, villages and roads by suffix
-    slogans   quoted campaign names and numbered formulas (三助三保, 八要八不要)
+    slogans   quoted campaign names, numbered formulas (三助三保, 八要八不要) and national formulas;
+              slogan_rules tells a slogan from a quoted ordinary word, nickname or clause
     events    named meetings with their date resolved against the issue date
     page      `extract(doc)`: all of the above over one page → PageEntities
     tagging   `tag_line(text)`: flat PER/ORG/LOC spans of a line, for `gonghui entities`
