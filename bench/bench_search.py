@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from pyoxigraph import Store  # noqa: E402
 
 from gonghui.serve.search import SearchIndex, context  # noqa: E402
-from gonghui.serve.store import load_dataset  # noqa: E402
+from gonghui.serve.store import load_dataset, open_store  # noqa: E402
 
 
 def queries(index: SearchIndex, n: int, seed: int) -> list[str]:
@@ -53,9 +53,10 @@ def main() -> None:
     ap.add_argument("data", type=Path)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--store", type=Path, help="keep the loaded store here and reuse it (as serve --store)")
     args = ap.parse_args()
     t = time.perf_counter()
-    ds = load_dataset([args.data])
+    ds = open_store([args.data], args.store) if args.store else load_dataset([args.data])
     store = Store.read_only(ds.store_dir)
     print(f"loaded {ds.triples:,} triples in {time.perf_counter() - t:.1f} s")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

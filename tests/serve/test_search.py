@@ -89,3 +89,25 @@ def test_search_over_http_as_json_and_html(served):
     assert httpx.get(f"{served.url}/search", params={"q": "x", "kind": "nope"}).status_code == 400
     assert httpx.get(f"{served.url}/search", params={"q": "<script>"}).text.count("<script>") == 0
     assert 'action="/search"' in httpx.get(f"{served.url}/id/person/tao-lixin").text   # on every page
+
+
+def test_a_persistent_store_keeps_its_index_for_the_next_start(tmp_path, monkeypatch):
+    store = ox.Store()
+    store.load(DATA.encode(), ox.RdfFormat.TURTLE)
+    first = SearchIndex.open(store, tmp_path / "search.sqlite")
+    assert (tmp_path / "search.sqlite").is_file()
+    monkeypatch.setattr(SearchIndex, "_fill", lambda self, store: pytest.fail("built again"))
+    again = SearchIndex.open(store, tmp_path / "search.sqlite")
+    assert again.size == first.size == 7
+    assert again.search("tao lixin") == first.search("tao lixin")
+    (tmp_path / "search.sqlite").write_bytes(b"not a database")          # damaged: built again
+    monkeypatch.undo()
+    assert SearchIndex.open(store, tmp_path / "search.sqlite").size == 7
+
+
+def test_the_line_under_each_hit(served):
+    def hits(q, **kw):
+        return httpx.get(f"{served.url}/search", params={"q": q, "format": "json", **kw}).json()["results"]
+    union = next(h for h in hits("衢州市总工会") if h["page"] == "/id/org/quzhou-shi-zonggonghui")
+    assert union["posts"] == 1 and union["parent"] == "浙江省总工会"     # 陶立新's chair; the federation above
+    assert [(h["label"], h["date"]) for h in hits("全委会议", kind="article")] == [("市总工会召开全委会议", "2031-03-05")]

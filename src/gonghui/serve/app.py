@@ -78,7 +78,8 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         pool = WorkerPool(dataset.store_dir, size=workers, memory_limit=memory_limit)
         app.state.pool = pool
         app.state.store = Store.read_only(dataset.store_dir)    # for lookups (_answer_lookup)
-        app.state.search = SearchIndex(app.state.store)          # for /search, built once here
+        # for /search: built once here, or read from a persistent store's folder
+        app.state.search = SearchIndex.open(app.state.store, dataset.store / "search.sqlite" if dataset.store else None)
         app.state.slow_shapes, app.state.lookups = {}, 0
         await pool.start()
         if announce is not None:

@@ -11,11 +11,14 @@ over at most CANDIDATES of them, so an answer costs the same whatever the archiv
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 import sqlite3
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
@@ -30,7 +33,12 @@ KINDS = {"person": [_S + "Person"], "org": [_ORG + "Organization"], "slogan": [_
          "place": [_S + "Place"], "article": [_S + "NewsArticle", _S + "Photograph"]}
 NAME_PREDICATES = [_S + "name", _SKOS + "prefLabel", _SKOS + "altLabel", _S + "headline"]
 PINYIN = _RDFS + "label"
+LAYOUT = 1                # of the tables: an index kept in a store folder with another is built again
 CANDIDATES = 400          # rows FTS5 hands over for ranking
+# what the line under a hit says, by kind (see _contexts)
+CONTEXT_KEYS = {"person": {"post", "first", "last"}, "org": {"parent", "posts"},
+                "slogan": {"articles", "first", "last"}, "place": {"articles", "first", "last", "in"},
+                "article": {"date"}}
 MAX_QUERY = 100           # characters of a query
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
@@ -41,6 +49,7 @@ class Hit:
     kind: str
     label: str
     score: int            # 0–100: 100 an exact written form
+    context: tuple = ()   # (key, value) pairs: main post, first/last date, parent … (see _contexts)
 
 
 def _fold(text: str) -> str:
@@ -72,12 +81,43 @@ def _pinyin_tokens(labels: list[str]) -> tuple[list[str], str]:
 class SearchIndex:
     """The index of one store, in memory; `search` is safe to call from the server's thread."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store | None, db: sqlite3.Connection | None = None):
+        if db is not None:                 # an index kept from an earlier start (open)
+            self.db = db
+            self.size = db.execute("SELECT COUNT(*) FROM thing").fetchone()[0]
+            return
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
+        self.db.execute("CREATE TABLE layout (version INTEGER)")
+        self.db.execute("INSERT INTO layout VALUES (?)", (LAYOUT,))
         self.db.execute("CREATE TABLE thing (id INTEGER PRIMARY KEY, iri TEXT, kind TEXT, label TEXT, "
-                        "forms TEXT, spelling TEXT, mentions INTEGER)")
+                        "forms TEXT, spelling TEXT, mentions INTEGER, context TEXT)")
         self.db.execute("CREATE VIRTUAL TABLE words USING fts5(grams, pinyin, tokenize='unicode61')")
         self.size = self._fill(store)
+
+    @classmethod
+    def open(cls, store: Store, path: Path | None = None) -> SearchIndex:
+        """The index of `store`: read from `path` when an earlier start left it there (a
+        persistent store's folder: the folder is replaced when the data changes, and the index
+        with it), else built and, with `path`, saved there for the next start."""
+        if path is not None and path.is_file():
+            try:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                if db.execute("SELECT version FROM layout").fetchone() == (LAYOUT,):
+                    return cls(None, db)
+                db.close()
+            except sqlite3.Error:
+                pass                       # damaged or of another layout: build it again
+        index = cls(store)
+        if path is not None:
+            part = path.with_name(f".{path.name}.{os.getpid()}")
+            try:
+                with sqlite3.connect(part) as saved:
+                    index.db.backup(saved)
+                saved.close()
+                os.replace(part, path)
+            except (OSError, sqlite3.Error):
+                part.unlink(missing_ok=True)   # a read-only store folder: serve without keeping it
+        return index
 
     def _fill(self, store: Store) -> int:
         # One pass over each predicate, not a lookup per thing: at 1,000 pages (47,000 things)
@@ -95,6 +135,7 @@ class SearchIndex:
             if not CJK.search(q.object.value):
                 pinyin[q.subject.value].append(q.object.value)
         mentions = Counter(q.object.value for q in store.quads_for_pattern(None, NamedNode(_OA + "hasBody"), None, DEFAULT))
+        lines = _contexts(store, label)
         seen: set[str] = set()
         rows, words = [], []
         for kind, classes in KINDS.items():
@@ -108,11 +149,13 @@ class SearchIndex:
                 names = sorted(forms[iri])
                 # headlines are found by their characters only: their pinyin would match anything
                 tokens, spelling = _pinyin_tokens(sorted(pinyin[iri])) if kind != "article" else ([], "")
+                line = {k: v for k, v in lines.get(iri, {}).items()
+                        if kind in CONTEXT_KEYS and k in CONTEXT_KEYS[kind]}
                 rows.append((len(rows) + 1, iri, kind, label.get(iri, names[0]), "\n".join(names), spelling,
-                             mentions[iri]))
+                             mentions[iri], json.dumps(line, ensure_ascii=False, sort_keys=True)))
                 grams = sorted({g for f in names for g in _grams(f)})
                 words.append((len(words) + 1, " ".join(grams), " ".join(tokens)))
-        self.db.executemany("INSERT INTO thing VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO thing VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
         self.db.executemany("INSERT INTO words (rowid, grams, pinyin) VALUES (?, ?, ?)", words)
         self.db.commit()
         return len(rows)
@@ -123,7 +166,8 @@ class SearchIndex:
         match = _match_expression(q)
         if match is None:
             return []
-        sql = ("SELECT thing.iri, thing.kind, thing.label, thing.forms, thing.spelling, thing.mentions FROM words "
+        sql = ("SELECT thing.iri, thing.kind, thing.label, thing.forms, thing.spelling, thing.mentions, "
+               "thing.context FROM words "
                "JOIN thing ON thing.id = words.rowid WHERE words MATCH ?")
         args: list = [match]
         if kind:
@@ -131,11 +175,12 @@ class SearchIndex:
             args.append(kind)
         sql += f" LIMIT {CANDIDATES}"
         found = self.db.execute(sql, args).fetchall()
-        hits = [(_score(q, forms.split("\n"), spelling), mentions, iri, kind_, label)
-                for iri, kind_, label, forms, spelling, mentions in found]
+        hits = [(_score(q, forms.split("\n"), spelling), mentions, iri, kind_, label, line)
+                for iri, kind_, label, forms, spelling, mentions, line in found]
         order = list(KINDS)
         hits.sort(key=lambda h: (-h[0], -h[1], order.index(h[3]), h[4], h[2]))
-        return [Hit(iri, k, label, score) for score, _, iri, k, label in hits[:limit]]
+        return [Hit(iri, k, label, score, tuple(json.loads(line).items()))
+                for score, _, iri, k, label, line in hits[:limit]]
 
 
 def _match_expression(q: str) -> str | None:
@@ -175,70 +220,57 @@ def _score(q: str, forms: list[str], spelling: str) -> int:
 
 # ------------------------------------------------------------------ the line under each hit
 
-def _objects(store: Store, s, p: str, limit: int = 500) -> list:
-    out = []
-    for q in store.quads_for_pattern(s, NamedNode(p), None, DEFAULT):
-        out.append(q.object)
-        if len(out) >= limit:
-            break
+def _contexts(store: Store, label: dict[str, str]) -> dict[str, dict]:
+    """A line about each thing, from one pass over each predicate it needs: a person's most
+    printed post and the first and last date a post of theirs was printed; an organisation's
+    parent and number of posts; the number of articles naming a slogan or place, first and last
+    date; an article's date. Computed with the index so an answer reads nothing else."""
+    def pairs(p: str):
+        return ((q.subject.value, q.object) for q in store.quads_for_pattern(None, NamedNode(p), None, DEFAULT))
+
+    out: dict[str, dict] = defaultdict(dict)
+    issue_date = {s_: o.value for s_, o in pairs(_S + "datePublished")}
+    item_date = {s_: issue_date.get(o.value) for s_, o in pairs(_S + "isPartOf") if o.value in issue_date}
+    item_date.update(issue_date)                     # an item's own date wins over its issue's
+    instant = {s_: o.value for s_, o in pairs(PREFIXES["time"] + "inXSDDate")}
+    # people: printings → post → member
+    member = {s_: o.value for s_, o in pairs(_ORG + "member")}
+    title = {s_: o.value for s_, o in pairs(_GH + "resolvedTitle")}
+    when = {s_: instant.get(o.value) for s_, o in pairs(_GH + "attestedAt")}
+    printed: dict[str, Counter] = defaultdict(Counter)
+    dates: dict[str, list[str]] = defaultdict(list)
+    for a, post in pairs(_GH + "attests"):
+        person = member.get(post.value)
+        if person is None:
+            continue
+        printed[person][title.get(a, "")] += 1
+        if when.get(a):
+            dates[person].append(when[a])
+    # organisations: parent, posts
+    for s_, o in pairs(_ORG + "subOrganizationOf"):
+        if o.value in label:
+            out[s_]["parent"] = label[o.value]
+    for _, o in pairs(_ORG + "organization"):
+        out[o.value]["posts"] = out[o.value].get("posts", 0) + 1
+    # slogans and places: articles and their dates
+    for article, thing in pairs(_S + "mentions"):
+        c = out[thing.value]
+        c["articles"] = c.get("articles", 0) + 1
+        if d := item_date.get(article):
+            dates[thing.value].append(d)
+    for s_, o in pairs(_S + "containedInPlace"):
+        if o.value in label:
+            out[s_]["in"] = label[o.value]
+    for person, titles in printed.items():
+        out[person]["post"] = max(titles.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    for thing, ds in dates.items():
+        out[thing]["first"], out[thing]["last"] = min(ds), max(ds)
+    for article, d in item_date.items():
+        if d:
+            out[article]["date"] = d
     return out
-
-
-def _subjects(store: Store, p: str, o, limit: int = 500) -> list:
-    out = []
-    for q in store.quads_for_pattern(None, NamedNode(p), o, DEFAULT):
-        out.append(q.subject)
-        if len(out) >= limit:
-            break
-    return out
-
-
-def _one(store: Store, s, p: str) -> str | None:
-    found = _objects(store, s, p, 1)
-    return found[0].value if found else None
-
-
-def _item_date(store: Store, item) -> str | None:
-    date = _one(store, item, _S + "datePublished")
-    if date is None:
-        issue = _objects(store, item, _S + "isPartOf", 1)
-        date = _one(store, issue[0], _S + "datePublished") if issue else None
-    return date
 
 
 def context(store: Store, hit: Hit) -> dict:
-    """A line about the hit: a person's most printed post and the first and last date a post of
-    theirs was printed; an organisation's parent and number of posts; a slogan's and an article's
-    dates. Bounded: at most a few hundred reads of the store."""
-    node = NamedNode(hit.iri)
-    out: dict = {}
-    if hit.kind == "person":
-        posts = []
-        for m in _subjects(store, _ORG + "member", node, 100):
-            printings = _subjects(store, _GH + "attests", m, 100)
-            title = next((t for a in printings if (t := _one(store, a, _GH + "resolvedTitle"))), None)
-            dates = [d for a in printings for i in _objects(store, a, _GH + "attestedAt", 1)
-                     if (d := _one(store, i, PREFIXES["time"] + "inXSDDate"))]
-            posts.append((len(printings), title or "", dates))
-        if posts:
-            out["post"] = max(posts, key=lambda p: (p[0], p[1]))[1]
-            dates = sorted(d for p in posts for d in p[2])
-            if dates:
-                out["first"], out["last"] = dates[0], dates[-1]
-    elif hit.kind == "org":
-        parent = _objects(store, node, _ORG + "subOrganizationOf", 1)
-        if parent:
-            out["parent"] = _one(store, parent[0], _S + "name")
-        out["posts"] = len(_subjects(store, _ORG + "organization", node))
-    elif hit.kind in ("slogan", "place"):
-        items = _subjects(store, _S + "mentions", node)
-        dates = sorted(d for i in items if (d := _item_date(store, i)))
-        out["articles"] = len(items)
-        if dates:
-            out["first"], out["last"] = dates[0], dates[-1]
-        if hit.kind == "place" and (up := _objects(store, node, _S + "containedInPlace", 1)):
-            out["in"] = _one(store, up[0], _S + "name")
-    elif hit.kind == "article":
-        if date := _item_date(store, node):
-            out["date"] = date
-    return out
+    """The line under a hit (computed with the index; `store` kept for the callers' sake)."""
+    return dict(hit.context)
