@@ -198,7 +198,7 @@ TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav
                  "input", "select", "option", "pre",
                  # the timeline (serve/profiles.py): data there is escaped text of <text> and <title>,
                  # and markup smuggled in would still show as script elements or on… attributes
-                 "svg", "g", "line", "text", "circle"}
+                 "svg", "g", "line", "text", "circle", "rect"}
 
 
 class Audit(HTMLParser):

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -776,3 +777,22 @@ def test_the_downloads_page_gives_each_dump_its_checksum_and_the_dataset_its_lic
         assert rows[name] == hashlib.sha256((lod / name).read_bytes()).hexdigest(), name
     assert 'rel="license" href="https://creativecommons.org/licenses/by/4.0/"' in page
     assert "Chinese trade-union newspapers as Linked Open Data" in page
+
+
+def test_an_organisation_page_shows_its_tree_and_members_over_time(http):
+    html = http.get("/id/org/jiangan-shi-zonggonghui", headers={"accept": "text/html"}).text
+    tree = html.split('<div class="tree">', 1)[1].split("</div>", 1)[0]
+    assert set(re.findall(r'<a href="(/id/org/[a-z-]+)">', tree)) == {
+        "/id/org/jiangan-shi-jixie-gonghui", "/id/org/jiangan-shi-diyi-jichuangchang-gonghui"}
+    assert "<h2>Members over time" in html
+    child = http.get("/id/org/jiangan-shi-jixie-gonghui", headers={"accept": "text/html"}).text
+    assert 'Under 上级: <a href="/id/org/jiangan-shi-zonggonghui"><bdi>江岸市总工会</bdi></a>' in child
+
+
+def test_a_slogan_page_draws_its_usage_from_the_query_it_shows(http):
+    html = http.get("/id/slogan/zhigong-chuangxin-baihuayuan", headers={"accept": "text/html"}).text
+    bars = dict(re.findall(r'<g class="year" data-year="(\d{4})" data-articles="(\d+)">', html))
+    query = urllib.parse.unquote(re.search(r'<a href="/sparql\?query=([^"&]+)&amp;format=csv">CSV</a>', html)[1])
+    answer = list(csv.DictReader(io.StringIO(http.post("/sparql", data={"query": query},
+                                                       headers={"accept": "text/csv"}).text)))
+    assert bars == {r["year"]: r["articles"] for r in answer} == {"2021": "2"}

@@ -248,6 +248,49 @@ def contents(store: Store, issue: NamedNode) -> list[dict]:
 
 
 MAX_READER_MENTIONS = 5000
+MAX_TREE = 300             # organisations shown under one
+_SUB = NamedNode(_ORG + "subOrganizationOf")
+
+
+def tree(store: Store, org: NamedNode) -> dict:
+    """The organisation's parents up to the top, and the bodies under it, depth first (at most
+    MAX_TREE; a cycle in the data is cut where it closes)."""
+    parents, at, seen = [], org, {org}
+    while (up := _first(store, at, _SUB)) is not None and up not in seen and len(parents) < 20:
+        parents.append(up.value)
+        seen.add(up)
+        at = up
+    count = [0]
+
+    def below(node, depth):
+        out = []
+        for child, _, _ in _triples(store, p=_SUB, o=node, limit=MAX_TREE):
+            if child in seen or count[0] >= MAX_TREE or depth > 6:
+                continue
+            seen.add(child)
+            count[0] += 1
+            out.append({"org": child.value, "children": below(child, depth + 1)})
+        return out
+    return {"parents": parents, "children": below(org, 0)}
+
+
+def _walk(children: list[dict]):
+    for c in children:
+        yield c
+        yield from _walk(c["children"])
+
+
+def usage(store: Store, slogan: NamedNode) -> dict:
+    """Articles naming the slogan per year of their issue, and how many have no date."""
+    years: dict[str, int] = {}
+    undated = 0
+    for article, _, _ in _triples(store, p=NamedNode(_SCHEMA + "mentions"), o=slogan):
+        date = _date_of(store, article)
+        if date:
+            years[date[:4]] = years.get(date[:4], 0) + 1
+        else:
+            undated += 1
+    return {"years": sorted(years.items()), "undated": undated}
 
 
 def reader(store: Store, page: NamedNode) -> dict:
@@ -287,11 +330,15 @@ def page_data(store: Store, node: NamedNode) -> dict:
         "members": posts(store, node, "organization") if _ORG + "Organization" in types else [],
         "contents": contents(store, node) if _SCHEMA + "PublicationIssue" in types else [],
         "reader": reader(store, node) if _GH + "SourcePage" in types else None,
+        "tree": tree(store, node) if _ORG + "Organization" in types else None,
+        "usage": usage(store, node) if _GH + "Slogan" in types else None,
     }
     # Labels for every IRI the page links to, so links read as names rather than IRIs.
     iris = {t["v"] for row in data["triples"] + data["incoming"] for t in row if t["t"] == "iri"}
     iris |= {r[k] for r in data["posts"] + data["members"] for k in ("person", "org", "role") if r[k]}
     iris |= set(types)
+    if data["tree"]:
+        iris |= {o for o in data["tree"]["parents"]} | {c["org"] for c in _walk(data["tree"]["children"])}
     data["labels"] = {i: lab for i in sorted(iris)[:2000] if (lab := label(store, NamedNode(i)))}
     return data
 

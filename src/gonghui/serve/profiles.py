@@ -14,9 +14,22 @@ WIDTH, LEFT, ROW, TOP = 900, 300, 30, 34      # the timeline's size in px: label
 
 def sections(data: dict, linker: Linker) -> list[str]:
     """The extra sections of this resource's page, in order."""
-    out = []
+    out, labels = [], data.get("labels", {})
     if data.get("posts"):
-        out.append(timeline(data["iri"], data["posts"], data.get("labels", {})))
+        def post_label(post: dict) -> str:
+            title, org = post.get("title") or "", labels.get(post.get("org") or "", "")
+            return title + (f" ({org})" if org and org not in title else "")
+        out.append(timeline(data["posts"], post_label, "Timeline of posts 职务时间线",
+                            TIMELINE_QUERY.format(iri=data["iri"])))
+    if data.get("tree") and (data["tree"]["parents"] or data["tree"]["children"]):
+        out.append(org_tree(data["iri"], data["tree"], linker, labels))
+    if data.get("members"):
+        def member_label(post: dict) -> str:
+            return f'{labels.get(post.get("person") or "", "")} · {post.get("title") or labels.get(post.get("role") or "", "")}'
+        out.append(timeline(data["members"], member_label, "Members over time 成员时间线",
+                            MEMBERS_QUERY.format(iri=data["iri"])))
+    if data.get("usage") and (data["usage"]["years"] or data["usage"]["undated"]):
+        out.append(usage_curve(data["iri"], data["usage"]))
     if data.get("reader"):
         out.append(page_reader(data["reader"], linker))
     return out
@@ -43,6 +56,95 @@ ORDER BY ?title ?date
 """
 
 
+MEMBERS_QUERY = """\
+# Every printing of each post in one organisation, with its date: the marks of the members' timeline.
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <http://schema.org/>
+PREFIX gh: <https://w3id.org/gonghui/ontology#>
+PREFIX time: <http://www.w3.org/2006/time#>
+SELECT ?post ?name ?title ?date
+WHERE {{
+  ?post org:organization <{iri}> ; org:member ?person .
+  ?person schema:name ?name .
+  ?a gh:attests ?post ; gh:resolvedTitle ?title .
+  OPTIONAL {{ ?a gh:attestedAt/time:inXSDDate ?date }}
+}}
+ORDER BY ?name ?date
+"""
+
+TREE_QUERY = """\
+# The bodies under one organisation, at any depth, each with its direct parent.
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX schema: <http://schema.org/>
+SELECT ?organisation ?parent ?org
+WHERE {{
+  ?org org:subOrganizationOf+ <{iri}> ; org:subOrganizationOf ?p ; schema:name ?organisation .
+  ?p schema:name ?parent .
+}}
+ORDER BY ?parent ?organisation
+"""
+
+USAGE_QUERY = """\
+# Articles naming one slogan, per year of their issue: the bars of the usage curve.
+PREFIX schema: <http://schema.org/>
+SELECT ?year (COUNT(DISTINCT ?article) AS ?articles)
+WHERE {{
+  ?article schema:mentions <{iri}> ; schema:isPartOf/schema:datePublished ?date .
+  BIND(SUBSTR(STR(?date), 1, 4) AS ?year)
+}}
+GROUP BY ?year
+ORDER BY ?year
+"""
+
+
+def org_tree(iri: str, tree: dict, linker: Linker, labels: dict[str, str]) -> str:
+    """Where the organisation sits: the chain of bodies above it, and the tree of those under it."""
+    def name(o: str) -> str:
+        href = linker.href(o) or ""
+        return f'<a href="{esc(href)}">{text(labels.get(o) or linker.curie(o))}</a>'
+
+    def below(children: list[dict]) -> str:
+        if not children:
+            return ""
+        items = sorted(children, key=lambda c: labels.get(c["org"], c["org"]))
+        return "<ul>" + "".join(f'<li>{name(c["org"])}{below(c["children"])}</li>' for c in items) + "</ul>"
+    above = " › ".join(name(o) for o in reversed(tree["parents"]))
+    parts = ["<h2>Organisation tree 组织结构</h2>"]
+    if above:
+        parts.append(f'<p class="parents">Under 上级: {above}</p>')
+    if tree["children"]:
+        parts.append(f'<div class="tree">{below(tree["children"])}</div>' + query_links(TREE_QUERY.format(iri=iri)))
+    return "".join(parts)
+
+
+def usage_curve(iri: str, usage: dict) -> str:
+    """A bar per year with its count written on it (read without colour), undated counted apart."""
+    years = usage["years"]
+    parts = []
+    if years:
+        first, last = int(years[0][0]), int(years[-1][0])
+        counts = dict(years)
+        span = list(range(first, last + 1))[-40:]             # at most 40 years drawn
+        top = max(counts.values())
+        bar, height = 34, 160
+        width = 40 + bar * len(span)
+        parts.append(f'<svg class="usage" role="img" viewBox="0 0 {width} {height + 40}" width="{width}" '
+                     f'height="{height + 40}" xmlns="http://www.w3.org/2000/svg"><title>Articles per year</title>')
+        for i, year in enumerate(span):
+            n = counts.get(str(year), 0)
+            h = (height - 20) * n / top
+            x = 20 + i * bar
+            parts.append(f'<g class="year" data-year="{year}" data-articles="{n}">'
+                         f'<rect x="{x + 4}" y="{height - h:.1f}" width="{bar - 8}" height="{h:.1f}"/>'
+                         f'<text class="n" x="{x + bar / 2}" y="{height - h - 4:.1f}" text-anchor="middle">{n or ""}</text>'
+                         f'<text class="y" x="{x + bar / 2}" y="{height + 16}" text-anchor="middle">{year}</text></g>')
+        parts.append("</svg>")
+    note = f' · {usage["undated"]:,} more on pages without a date' if usage["undated"] else ""
+    total = sum(n for _, n in years)
+    return (f'<h2>Usage 使用情况</h2><p><small>{total:,} dated articles{note}</small></p>' + "".join(parts)
+            + query_links(USAGE_QUERY.format(iri=iri)))
+
+
 def query_links(query: str) -> str:
     """'See the query' for a chart or table: the query itself, a link that opens it in the query
     page, and its answer as CSV straight from the endpoint."""
@@ -57,9 +159,10 @@ def _year_fraction(date: str) -> float:
     return y + (m - 1) / 12 + (d - 1) / 372
 
 
-def timeline(iri: str, posts: list[dict], labels: dict[str, str]) -> str:
-    """One row per post: a line from its first to its last printed date and a mark on each date
-    a printing attests it (distinct dates); undated printings counted at the row's end."""
+def timeline(posts: list[dict], row_label, heading: str, query: str) -> str:
+    """One row per post (named by `row_label(post)`): a line from its first to its last printed
+    date and a mark on each date a printing attests it (distinct dates); undated printings
+    counted at the row's end; the query that gives the marks below."""
     dated = [d for p in posts for d in p["dates"]]
     if dated:
         lo, hi = _year_fraction(min(dated)), _year_fraction(max(dated))
@@ -81,10 +184,8 @@ def timeline(iri: str, posts: list[dict], labels: dict[str, str]) -> str:
                      f'<text class="year" x="{px:.1f}" y="{TOP - 14}" text-anchor="middle">{year}</text>')
     for i, post in enumerate(posts):
         y = TOP + ROW * i + ROW / 2
-        title = post.get("title") or ""
-        org = labels.get(post.get("org") or "", "")
         # SVG text cannot be isolated like HTML: bidi controls go (as in <title>), the text stays escaped
-        name = esc(f"{title}" + (f" ({org})" if org and org not in title else "")).translate(_BIDI_CONTROLS)
+        name = esc(row_label(post)).translate(_BIDI_CONTROLS)
         dates = post["dates"]
         undated = sum(1 for a in post.get("attestations", []) if not a.get("date"))
         parts.append(f'<g class="post" data-post="{esc(post["membership"])}">'
@@ -102,8 +203,7 @@ def timeline(iri: str, posts: list[dict], labels: dict[str, str]) -> str:
     parts.append("</svg>")
     legend = ('<p class="legend"><small>● a printing on that date (hollow: the date read from the item, '
               'not the masthead) · line: first to last printing · undated: printed on a page with no date</small></p>')
-    return ("<h2>Timeline of posts 职务时间线</h2>" + "".join(parts) + legend
-            + query_links(TIMELINE_QUERY.format(iri=iri)))
+    return f"<h2>{esc(heading)}</h2>" + "".join(parts) + legend + query_links(query)
 
 
 # ------------------------------------------------------------------ a source page's text
