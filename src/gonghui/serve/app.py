@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
 from .endpoint import Settings, sparql
+from .reconcile import preview, propose_properties, service, suggest_entity, suggest_property, suggest_type
 from .resources import context_jsonld, document_route, download, download_files, home, http_error, resource, void
 from .store import default_dumps, load_dataset, open_store, read_document, store_note
 from .workers import WorkerPool
@@ -92,6 +93,13 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         Route("/download/", download),
         Route("/download/{name}", download),
         Route("/.well-known/void", void),
+        Route("/reconcile", service, methods=["GET", "POST"]),
+        Route("/reconcile/", service, methods=["GET", "POST"]),
+        Route("/reconcile/suggest/entity", suggest_entity),
+        Route("/reconcile/suggest/type", suggest_type),
+        Route("/reconcile/suggest/property", suggest_property),
+        Route("/reconcile/propose_properties", propose_properties),
+        Route("/reconcile/preview", preview),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(CORSMiddleware, **CORS)]
@@ -117,12 +125,14 @@ _CSP = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
 
 
 def _with_safety_headers(send):
-    """`send`, adding nosniff to every response and the content security policy to HTML ones."""
+    """`send`, adding nosniff to every response and the content security policy to HTML ones that
+    have none of their own (the reconciliation preview has: it is made to be framed)."""
     async def guarded(message):
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", ()))
             headers.append(_NOSNIFF)
-            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers) and \
+                    not any(k == b"content-security-policy" for k, _ in headers):   # a page's own policy stays
                 headers.append(_CSP)
             message = {**message, "headers": headers}
         await send(message)
@@ -234,6 +244,7 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
               f"  SPARQL endpoint  {url}/sparql\n"
               f"  resources        {url}/id/…  (base {s.base})\n"
               f"  downloads        {url}/download/   VoID {url}/.well-known/void\n"
+              f"  reconciliation   {url}/reconcile  (OpenRefine: Reconcile → Add standard service)\n"
               f"  (Ctrl-C to stop)", flush=True)
 
     app = create_app(data_files, timeout=timeout, lod_dir=lod_dir,
