@@ -216,6 +216,10 @@ def test_bad_and_oversized_batches(http):
     assert http.post("/reconcile", data={"queries": "[]"}).status_code == 400
     assert http.post("/reconcile", data={"queries": '{"q0": {"query": 5}}'}).status_code == 400
     assert http.post("/reconcile", data={"queries": '{"q0": {"query": "x", "limit": 0}}'}).status_code == 400
+    assert http.post("/reconcile", data={"queries": '{"q0": {"query": "x", "properties": {"pid": 1}}}'}).status_code == 400
+    assert http.post("/reconcile", data={"queries": '{"q0": {"query": "x", "properties": [{"pid": "post", "v": [[1]]}]}}'}
+                     ).status_code == 400
+    assert http.post("/reconcile", data={"queries": "[" * 100_000}).status_code == 400
     many = {f"q{i}": {"query": "乔"} for i in range(MAX_QUERIES + 1)}
     assert http.post("/reconcile", data={"queries": json.dumps(many)}).status_code == 413
     r = http.post("/reconcile", data={"queries": json.dumps({"q0": {"query": "唐", "limit": 1000}})})

@@ -192,8 +192,10 @@ def _queries(raw: str) -> dict:
         types = [types] if isinstance(types, str) else types
         if not isinstance(types, list):
             raise HTTPException(400, f"query {key!r}: type is a string or a list of strings")
-        constraints = []
-        for c in (q.get("properties") or [])[:MAX_CONSTRAINTS]:
+        constraints, given = [], q.get("properties") or []
+        if not isinstance(given, list):
+            raise HTTPException(400, f"query {key!r}: properties is a list")
+        for c in given[:MAX_CONSTRAINTS]:
             if not isinstance(c, dict) or not isinstance(c.get("pid"), str) or "v" not in c:
                 raise HTTPException(400, f"query {key!r}: each property is {{\"pid\": …, \"v\": …}}")
             values = c["v"] if isinstance(c["v"], list) else [c["v"]]

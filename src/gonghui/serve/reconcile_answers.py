@@ -57,7 +57,7 @@ def description(index: Index, idx: int) -> str:
     if e.kind == "person":
         if f["posts"]:
             main = max(f["posts"], key=lambda r: (len(r["attestations"]), (r["dates"] or [""])[-1]))
-            parts.append(main["title"] or (index.label(main["role"]) if main["role"] else ""))
+            parts.append(main["title"] or index.label(main["role"]))
             if len(f["posts"]) > 1:
                 parts.append(f"{len(f['posts'])} posts 职务")
     else:
@@ -162,7 +162,7 @@ def values(index: Index, idx: int, pid: str) -> list[dict]:
         for r in f["posts"]:
             d = r["dates"]
             when = "" if not d else f" ({d[0]})" if len(d) == 1 else f" ({d[0]} … {d[-1]}, {len(d)}×)"
-            out.append({"str": (r["title"] or index.label(r["role"] or "")) + when})
+            out.append({"str": (r["title"] or index.label(r["role"])) + when})
     elif pid == "parent" and not person:
         out = [_entity(index, p) for p in f["parents"]]
     elif pid == "members" and not person:
@@ -203,8 +203,8 @@ def preview(index: Index, job: dict) -> dict | None:
     return {"id": index.ident(idx), "name": e.name, "kind": e.kind, "types": [TYPES[t][0] for t in e.types],
             "description": description(index, idx), "pinyin": f["pinyin"], "names": f["names"],
             "seen": f["seen"][:1] + f["seen"][-1:] if f["seen"] else [],
-            "posts": [{"title": r["title"] or index.label(r["role"] or ""), "dates": r["dates"][:1] + r["dates"][-1:],
-                       "other": index.label(r["org" if e.kind == "person" else "person"] or "")}
+            "posts": [{"title": r["title"] or index.label(r["role"]), "dates": r["dates"][:1] + r["dates"][-1:],
+                       "other": index.label(r["org" if e.kind == "person" else "person"])}
                       for r in rows[:8]],
             "more": max(0, len(rows) - 8),
             "parents": [index.label(p) for p in f.get("parents", [])]}

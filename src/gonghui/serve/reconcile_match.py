@@ -207,7 +207,9 @@ class Index:
         self._facts[idx] = f
         return f
 
-    def label(self, iri: str) -> str:
+    def label(self, iri: str | None) -> str:
+        if not iri:
+            return ""
         idx = self.by_iri.get(iri)
         if idx is not None:
             return self.entities[idx].name
