@@ -9,7 +9,7 @@ read-only). Every written form is a key: a person's schema:name and pinyin rdfs:
 organisation's schema:name, each skos:altLabel (市总工会) and its pinyin. Keys are compared
 normalised: NFKC, case-folded, tone marks, spaces, hyphens and apostrophes dropped, so
 "Zheng Rongsheng", "zhengrongsheng" and "Zhèng Róngshēng" are one key. Candidates of a query are
-its exact keys, keys it begins, and keys sharing character bigrams with it (at most
+its exact keys, keys it begins, and keys sharing bigrams (pinyin: trigrams) with it (at most
 MAX_CANDIDATES scored per query).
 
 Score (0–100): the best form's name score (100 the Chinese name, 98 another written form, 90 the
@@ -79,7 +79,9 @@ def norm(text: str) -> str:
 
 
 def _grams(key: str) -> set[str]:
-    return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
+    """Character bigrams of a Chinese key, trigrams of a pinyin one (its bigrams say little)."""
+    n = 3 if key.isascii() else 2
+    return {key[i:i + n] for i in range(len(key) - n + 1)} or {key}
 
 
 @dataclass
