@@ -326,3 +326,16 @@ def test_on_lod_every_person_finds_itself_fast(lod_http, schemas):
     ext = lod_http.post("/reconcile", data={"extend": json.dumps({"ids": [p[0] for p in people],
                                                                   "properties": [{"id": "posts"}, {"id": "last_seen"}]})})
     valid(schemas, "data-extension-response.json", ext.json())
+
+
+def test_a_worker_answers_503_until_the_index_is_built(tmp_path):
+    """The name index is built once by a process of its own; a worker that does not find it within
+    its wait says so instead of building it under a request's deadline."""
+    import pyoxigraph as ox
+
+    from gonghui.serve.reconcile_answers import handle
+
+    job = {"op": "reconcile", "action": "query", "base": ID, "index": str(tmp_path / "index.pickle"),
+           "wait": 0.05, "queries": {"q0": {"query": "x", "limit": 1}}}
+    status, _, body = handle(ox.Store(), job)
+    assert status == 503 and b"still being built" in body

@@ -21,7 +21,15 @@ from starlette.staticfiles import StaticFiles
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
 from .endpoint import Settings, sparql
-from .reconcile import preview, propose_properties, service, suggest_entity, suggest_property, suggest_type
+from .reconcile import (
+    IndexBuilder,
+    preview,
+    propose_properties,
+    service,
+    suggest_entity,
+    suggest_property,
+    suggest_type,
+)
 from .resources import context_jsonld, document_route, download, download_files, home, http_error, resource, void
 from .store import default_dumps, load_dataset, open_store, read_document, store_note
 from .workers import WorkerPool
@@ -65,6 +73,8 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        builder = IndexBuilder(dataset.store_dir, base, memory_limit)     # runs beside the workers' start
+        app.state.reconcile_index = builder.path
         pool = WorkerPool(dataset.store_dir, size=workers, memory_limit=memory_limit)
         app.state.pool = pool
         app.state.store = Store.read_only(dataset.store_dir)    # for lookups (_answer_lookup)
@@ -76,6 +86,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
             yield
         finally:
             await pool.close()
+            builder.close()
             del app.state.store
             if dataset.store is None:   # a temporary store goes; a --store folder stays for the next start
                 shutil.rmtree(Path(dataset.store_dir).parent, ignore_errors=True)

@@ -15,6 +15,8 @@ a full IRI is accepted wherever an id is. Types: schema:Person, org:Organization
 of organisation (gh:TradeUnion …); property ids are short names (organisation, post, role, posts,
 first_attested …, see reconcile_match.PROPERTIES).
 
+Matching runs in the query workers over a name index built once at start (`IndexBuilder`); until
+it is ready a request waits within its deadline, then gets 503 with Retry-After.
 Bounds: at most MAX_QUERIES queries a batch (more: 413), limit ≤ MAX_LIMIT, MAX_EXTEND_IDS ids
 and MAX_EXTEND_PROPERTIES properties a data extension, the request body as for SPARQL; every
 answer that reads the data runs in a query worker under the server's deadline (run_job).
@@ -25,8 +27,12 @@ must be an identifier (letters, digits, _ and $, at most 64): nothing else reach
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
+import shutil
+import tempfile
 import urllib.parse
+from pathlib import Path
 
 from starlette.datastructures import MultiDict
 from starlette.exceptions import HTTPException
@@ -35,7 +41,7 @@ from starlette.responses import HTMLResponse, Response
 
 from .endpoint import Settings, _media_and_charset, _read_body, _utf8, error_response, run_job, site_root
 from .pages import _BIDI_CONTROLS, esc, text
-from .reconcile_match import ORGANIZATION, PERSON, PROPERTIES, TYPES, norm
+from .reconcile_match import ORGANIZATION, PERSON, PROPERTIES, TYPES, build_file, norm
 from .resources import ONTOLOGY_NS
 
 MAX_QUERIES = 50
@@ -56,6 +62,25 @@ TYPE_ALIASES = {"person": PERSON, "schema:person": PERSON, "organization": ORGAN
                 **{k.lower(): k for k in TYPES},
                 **{t.rsplit("#", 1)[-1].lower(): t for t in TYPES if t.startswith(ONTOLOGY_NS)},
                 **{"gh:" + t.rsplit("#", 1)[-1].lower(): t for t in TYPES if t.startswith(ONTOLOGY_NS)}}
+
+
+class IndexBuilder:
+    """The process that builds the name index once when the server starts (reconcile_match.build_file),
+    into a temporary folder that goes when the server stops; workers wait for the file."""
+
+    def __init__(self, store_dir: str, base: str, memory_limit: int | None):
+        self.folder = tempfile.mkdtemp(prefix="gonghui-reconcile-")
+        self.path = str(Path(self.folder) / "index.pickle")
+        ctx = multiprocessing.get_context("spawn")
+        self.process = ctx.Process(target=build_file, args=(store_dir, base, self.path, memory_limit),
+                                   daemon=True, name="gonghui-reconcile-index")
+        self.process.start()
+
+    def close(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def _type_id(value) -> str | None:
@@ -148,9 +173,11 @@ def _with_cors(handler):
 
 async def _work(request: Request, job: dict) -> dict:
     settings: Settings = request.app.state.settings
-    status, _, body = await run_job(request, {"op": "reconcile", "base": settings.base, **job})
+    index = getattr(request.app.state, "reconcile_index", None)
+    status, _, body = await run_job(request, {"op": "reconcile", "base": settings.base, "index": index,
+                                              "wait": settings.timeout * 0.8, **job})
     if status != 200:
-        raise HTTPException(status, body.decode("utf-8", "replace"))
+        raise HTTPException(status, body.decode("utf-8", "replace"), headers={"Retry-After": "5"} if status == 503 else None)
     return json.loads(body)
 
 

@@ -26,7 +26,9 @@ from .reconcile_match import (
 
 def handle(store: Store, job: dict) -> tuple[int, str, bytes]:
     """Entry point from workers.handle."""
-    index = index_of(store, job["base"])
+    index = index_of(store, job["base"], job.get("index"), job.get("wait", 0.0))
+    if index is None:
+        return 503, "text/plain", b"the name index is still being built (the server has just started); retry shortly"
     action = {"query": reconcile, "suggest": suggest, "extend": extend, "preview": preview}.get(job.get("action"))
     if action is None:
         return 500, "text/plain", f"unknown reconciliation action {job.get('action')!r}".encode()

@@ -2,10 +2,11 @@
 score of a candidate, and how far it agrees with a property constraint (reconcile_answers uses it).
 
 A batch runs in a query worker (job {"op": "reconcile", …}, see workers.handle), so one that runs
-long is killed at the deadline like any query; the HTTP side is serve/reconcile.py.
+long is killed at the deadline like any query; the HTTP side is serve/reconcile.py. The index is
+built once, when the server starts, by a process of its own (`build_file`; 100,000 people take a
+few seconds, past a request's deadline), and each worker loads it on its first reconciliation job.
 
-The index is built on a worker's first reconciliation job and kept for its life (the store is
-read-only). Every written form is a key: a person's schema:name and pinyin rdfs:label, an
+Every written form is a key: a person's schema:name and pinyin rdfs:label, an
 organisation's schema:name, each skos:altLabel (市总工会) and its pinyin. Keys are compared
 normalised: NFKC, case-folded, tone marks, spaces, hyphens and apostrophes dropped, so
 "Zheng Rongsheng", "zhengrongsheng" and "Zhèng Róngshēng" are one key. Candidates of a query are
@@ -20,7 +21,12 @@ constraint agrees and which no other candidate equals or beats.
 from __future__ import annotations
 
 import bisect
+import os
+import pickle
 import re
+import resource
+import signal
+import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -84,7 +90,7 @@ def _grams(key: str) -> set[str]:
     return {key[i:i + n] for i in range(len(key) - n + 1)} or {key}
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     iri: str
     kind: str                     # "person" or "org"
@@ -112,37 +118,56 @@ class Index:
         self.by_key: dict[str, list[tuple[int, float]]] = {}
         self.grams: dict[str, set[int]] = {}
         self._facts: dict[int, dict] = {}
+        # One scan per class and per naming predicate (an index range each), not a look-up per
+        # entity: 100,000 people are indexed in seconds.
+        kinds: dict[str, str] = {}
         for cls, kind in ((PERSON, "person"), (ORGANIZATION, "org")):
             for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(cls), DEFAULT):
-                s = q.subject
-                if isinstance(s, NamedNode) and s.value.startswith(base) and s.value not in self.by_iri:
-                    self._add(s, kind)
+                if isinstance(q.subject, NamedNode) and q.subject.value.startswith(base):
+                    kinds.setdefault(q.subject.value, kind)
+        types: dict[str, list[str]] = {}
+        for t in TYPES:
+            for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(t), DEFAULT):
+                if q.subject.value in kinds:
+                    types.setdefault(q.subject.value, []).append(t)
+        written: dict[str, list[tuple[str, Literal]]] = {}
+        for predicate in (_SCHEMA + "name", _SKOS + "altLabel", _RDFS + "label"):
+            for q in store.quads_for_pattern(None, NamedNode(predicate), None, DEFAULT):
+                if isinstance(q.object, Literal) and q.subject.value in kinds:
+                    written.setdefault(q.subject.value, []).append((predicate, q.object))
+        for iri in sorted(written):
+            self._add(iri, kinds[iri], sorted(types.get(iri, [])), written[iri])
         self.keys = sorted(self.by_key)
 
-    def _add(self, node: NamedNode, kind: str) -> None:
-        names = _literals(self.store, node, _SCHEMA + "name")
-        names.sort(key=lambda lit: (_is_pinyin(lit), "zh" not in (lit.language or ""), lit.value))
-        forms = [(lit.value, 100.0 if i == 0 else 98.0) for i, lit in enumerate(names) if not _is_pinyin(lit)]
-        for lit in _literals(self.store, node, _SKOS + "altLabel") + _literals(self.store, node, _RDFS + "label"):
-            forms.append((lit.value, 90.0 if _is_pinyin(lit) or lit.value.isascii() else 98.0))
+    def _add(self, iri: str, kind: str, types: list[str], written: list[tuple[str, Literal]]) -> None:
+        names = sorted((lit for p, lit in written if p == _SCHEMA + "name" and not _is_pinyin(lit)),
+                       key=lambda lit: ("zh" not in (lit.language or ""), lit.value))
+        forms = [(lit.value, 100.0 if i == 0 else 98.0) for i, lit in enumerate(names)]
+        for p, lit in sorted(written, key=lambda pl: (pl[0], str(pl[1]))):
+            if p != _SCHEMA + "name" or _is_pinyin(lit):
+                forms.append((lit.value, 90.0 if _is_pinyin(lit) or lit.value.isascii() else 98.0))
         if not forms:
             return
-        types = sorted(q.object.value for q in self.store.quads_for_pattern(node, RDF_TYPE, None, DEFAULT)
-                       if q.object.value in TYPES)
-        entity = Entity(node.value, kind, forms[0][0], types)
+        entity = Entity(iri, kind, forms[0][0], types)
         idx = len(self.entities)
         seen: dict[str, float] = {}
-        for written, weight in forms:
-            key = norm(written)
+        for text, weight in forms:
+            key = norm(text)
             if key and weight > seen.get(key, -1):
                 seen[key] = weight
-                entity.forms.append((key, weight, written))
+                entity.forms.append((key, weight, text))
         self.entities.append(entity)
-        self.by_iri[node.value] = idx
+        self.by_iri[iri] = idx
         for key, weight in seen.items():
             self.by_key.setdefault(key, []).append((idx, weight))
             for g in _grams(key):
                 self.grams.setdefault(g, set()).add(idx)
+
+    def __getstate__(self) -> dict:        # pickled without the store and the facts read so far
+        return {k: v for k, v in self.__dict__.items() if k not in ("store", "_facts")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, store=None, _facts={})
 
     def ident(self, idx: int) -> str:
         return self.entities[idx].iri[len(self.base):]
@@ -286,11 +311,38 @@ def _similarity(q: str, key: str) -> float:
     return 70 * 2 * len(a & b) / (len(a) + len(b))
 
 
-_INDEXES: dict[str, Index] = {}
+
+_INDEXES: dict[tuple, Index] = {}
 
 
-def index_of(store: Store, base: str) -> Index:
-    """The worker's index of `store` under `base`, built on first use."""
-    if base not in _INDEXES:
-        _INDEXES[base] = Index(store, base)
-    return _INDEXES[base]
+def build_file(store_path: str, base: str, out: str, memory_limit: int | None = None) -> None:
+    """Entry point of the process that builds the index once for all workers (app lifespan):
+    written to `out` whole (renamed into place), so a worker never reads half of it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory_limit:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    index = Index(Store.read_only(store_path), base)
+    with open(out + ".part", "wb") as f:
+        pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(out + ".part", out)
+
+
+def index_of(store: Store, base: str, path: str | None = None, wait: float = 0.0) -> Index | None:
+    """The worker's index of `store` under `base`: read from the file the builder process writes
+    (waiting up to `wait` seconds for it; None if it is not there by then), or, without a file,
+    built here on first use. Kept for the worker's life."""
+    key = (base, path)
+    if key not in _INDEXES:
+        if path is None:
+            _INDEXES[key] = Index(store, base)
+        else:
+            deadline = time.monotonic() + wait
+            while not os.path.exists(path):
+                if time.monotonic() >= deadline:
+                    return None
+                time.sleep(0.02)
+            with open(path, "rb") as f:
+                index = pickle.load(f)
+            index.store = store
+            _INDEXES[key] = index
+    return _INDEXES[key]
