@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import tempfile
@@ -43,6 +44,7 @@ from .endpoint import Settings, _media_and_charset, _read_body, _utf8, error_res
 from .pages import _BIDI_CONTROLS, esc, text
 from .reconcile_match import ORGANIZATION, PERSON, PROPERTIES, TYPES, build_file, norm
 from .resources import ONTOLOGY_NS
+from .store import TEMPORARY_STORE
 
 MAX_QUERIES = 50
 MAX_LIMIT = 25
@@ -69,7 +71,9 @@ class IndexBuilder:
     into a temporary folder that goes when the server stops; workers wait for the file."""
 
     def __init__(self, store_dir: str, base: str, memory_limit: int | None):
-        self.folder = tempfile.mkdtemp(prefix="gonghui-reconcile-")
+        # Named like a temporary store, so that one left by a killed server is removed at the next
+        # start (store.remove_stale_stores).
+        self.folder = tempfile.mkdtemp(prefix=f"{TEMPORARY_STORE}{os.getpid()}-reconcile-")
         self.path = str(Path(self.folder) / "index.pickle")
         ctx = multiprocessing.get_context("spawn")
         self.process = ctx.Process(target=build_file, args=(store_dir, base, self.path, memory_limit),
