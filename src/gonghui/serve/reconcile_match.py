@@ -3,13 +3,14 @@ score of a candidate, and how far it agrees with a property constraint (reconcil
 
 A batch runs in a query worker (job {"op": "reconcile", …}, see workers.handle), so one that runs
 long is killed at the deadline like any query; the HTTP side is serve/reconcile.py. The index is
-built once, when the server starts, by a process of its own (`build_file`; 100,000 people take a
-few seconds, past a request's deadline), and each worker loads it on its first reconciliation job.
+built once, when the server starts, by a process of its own (`build_file`: ~6 s for 100,000
+people, too long for each worker to spend under a request's deadline), and each worker loads it
+on its first reconciliation job.
 
 Every written form is a key: a person's schema:name and pinyin rdfs:label, an
 organisation's schema:name, each skos:altLabel (市总工会) and its pinyin. Keys are compared
 normalised: NFKC, case-folded, tone marks, spaces, hyphens and apostrophes dropped, so
-"Zheng Rongsheng", "zhengrongsheng" and "Zhèng Róngshēng" are one key. Candidates of a query are
+"Qiao Mingyuan", "qiaomingyuan" and "Qiáo Míngyuǎn" are one key. Candidates of a query are
 its exact keys, keys it begins, and keys sharing bigrams (pinyin: trigrams) with it (at most
 MAX_CANDIDATES scored per query).
 
