@@ -10,6 +10,7 @@ Pages: tests/hostile/*.txt (invented), plus two generated here.
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 import socket
 import threading
@@ -337,6 +338,26 @@ def test_bidi_controls_in_the_data_are_isolated_on_every_page(site):
         assert check.loose == [] and check.in_title == [], iri
         shown += sum(page.count(c) for c in BIDI_CONTROLS)
     assert shown > 0                            # shown as printed, not dropped
+
+
+def test_reconciliation_previews_escape_and_isolate_everything(site):
+    """The /reconcile preview of every person and organisation, framed in OpenRefine's page: no
+    markup from the data, each piece of text bidi-isolated; suggest and JSONP stay well-formed."""
+    query = ("SELECT ?s ?name WHERE { { ?s a <http://schema.org/Person> } UNION { ?s a <http://www.w3.org/ns/org#Organization> } "
+             "?s <http://schema.org/name> ?name } ORDER BY ?s")
+    rows = site.get("/sparql", params={"query": query}, headers={"accept": "application/sparql-results+json"})
+    found = [(b["s"]["value"], b["name"]["value"]) for b in rows.json()["results"]["bindings"]]
+    assert len(found) > 5
+    for iri, name in found:
+        r = site.get("/reconcile/preview", params={"id": iri[len(ID):]})
+        assert r.status_code == 200, iri
+        audit(r.text)
+        check = Isolation()
+        check.feed(r.text)
+        assert check.loose == [] and check.in_title == [], iri
+        hits = site.get("/reconcile/suggest/entity", params={"prefix": name, "callback": "cb"})
+        assert hits.text.startswith("/**/cb(")
+        assert iri[len(ID):] in [h["id"] for h in json.loads(hits.text[len("/**/cb("):-2])["result"]], name
 
 
 def test_html_pages_carry_a_content_security_policy(site):

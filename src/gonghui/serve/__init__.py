@@ -8,11 +8,16 @@ Routes (a small router in the style of rdflib-endpoint):
                        /id/ and /id/{kind}/ are index pages (the kinds, the resources of one)
   /ontology, /shapes   the vocabulary and the SHACL shapes (also .ttl/.nt/.jsonld/.rdf)
   /download/{file}     the dumps in lod/ ; /.well-known/void the VoID description
+  /reconcile           W3C Entity Reconciliation API 0.2 (OpenRefine): the manifest, queries=
+                       and extend= batches; /reconcile/suggest/{entity,type,property},
+                       /reconcile/preview?id=, /reconcile/propose_properties?type=
 
 Modules: app (the app and `run`), endpoint (the protocol), resources (the other routes), protocol
 (what a query is before it runs), negotiate (media types), store (loading the dumps), lookup
 (queries answered in the server process), workers (killable query processes), describe (what a
-resource's page shows, read in a worker), pages (HTML), query_page (YASGUI and the examples).
+resource's page shows, read in a worker), pages (HTML), query_page (YASGUI and the examples),
+reconcile (the reconciliation API; its matching, reconcile_match and reconcile_answers, runs in a
+worker).
 
 Safety: the endpoint is read-only (updates get 403); SERVICE and dataset clauses that would name
 a local file or a graph this dataset does not hold are refused with 400 before evaluation (the

@@ -21,6 +21,15 @@ from starlette.staticfiles import StaticFiles
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
 from .endpoint import Settings, sparql
+from .reconcile import (
+    IndexBuilder,
+    preview,
+    propose_properties,
+    service,
+    suggest_entity,
+    suggest_property,
+    suggest_type,
+)
 from .resources import (
     context_jsonld,
     document_route,
@@ -75,6 +84,8 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        builder = IndexBuilder(dataset.store_dir, base, memory_limit)     # runs beside the workers' start
+        app.state.reconcile_index = builder.path
         pool = WorkerPool(dataset.store_dir, size=workers, memory_limit=memory_limit)
         app.state.pool = pool
         app.state.store = Store.read_only(dataset.store_dir)    # for lookups (_answer_lookup)
@@ -88,6 +99,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
             yield
         finally:
             await pool.close()
+            builder.close()
             del app.state.store
             if dataset.store is None:   # a temporary store goes; a --store folder stays for the next start
                 shutil.rmtree(Path(dataset.store_dir).parent, ignore_errors=True)
@@ -106,6 +118,13 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         Route("/download/", download),
         Route("/download/{name}", download),
         Route("/.well-known/void", void),
+        Route("/reconcile", service, methods=["GET", "POST"]),
+        Route("/reconcile/", service, methods=["GET", "POST"]),
+        Route("/reconcile/suggest/entity", suggest_entity),
+        Route("/reconcile/suggest/type", suggest_type),
+        Route("/reconcile/suggest/property", suggest_property),
+        Route("/reconcile/propose_properties", propose_properties),
+        Route("/reconcile/preview", preview),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(CORSMiddleware, **CORS)]
@@ -131,12 +150,14 @@ _CSP = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
 
 
 def _with_safety_headers(send):
-    """`send`, adding nosniff to every response and the content security policy to HTML ones."""
+    """`send`, adding nosniff to every response and the content security policy to HTML ones that
+    have none of their own (the reconciliation preview has: it is made to be framed)."""
     async def guarded(message):
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", ()))
             headers.append(_NOSNIFF)
-            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+            if any(k == b"content-type" and v.startswith(b"text/html") for k, v in headers) and \
+                    not any(k == b"content-security-policy" for k, _ in headers):   # a page's own policy stays
                 headers.append(_CSP)
             message = {**message, "headers": headers}
         await send(message)
@@ -248,6 +269,7 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
               f"  SPARQL endpoint  {url}/sparql\n"
               f"  resources        {url}/id/…  (base {s.base})\n"
               f"  downloads        {url}/download/   VoID {url}/.well-known/void\n"
+              f"  reconciliation   {url}/reconcile  (OpenRefine: Reconcile → Add standard service)\n"
               f"  (Ctrl-C to stop)", flush=True)
 
     app = create_app(data_files, timeout=timeout, lod_dir=lod_dir,

@@ -17,6 +17,7 @@ Jobs are plain dicts:
   {"op": "query", "query", "base", "default", "named", "formats", "max_bytes", "service_check"?}
   {"op": "describe", "candidates", "rdf", "html", "max_bytes"}
   {"op": "index", "base", "kind", "offset"}   (kind "" for the list of kinds)
+  {"op": "reconcile", "action", "base", …}      (reconciliation: serve/reconcile_answers.py)
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutio
 
 from .describe import describe, index
 from .prefixes import PREFIXES, tidy_turtle
+from .reconcile_answers import handle as reconcile
 
 SERVICE_REFUSED = ("SERVICE is not allowed on this endpoint: it would make the server fetch data from "
                    "another service. Run federated queries from your own machine.")
@@ -131,6 +133,8 @@ def handle(store: Store, job: dict) -> tuple[int, str, bytes]:
         return describe(store, job)
     if job["op"] == "index":
         return index(store, job)
+    if job["op"] == "reconcile":
+        return reconcile(store, job)
     return 500, "text/plain", f"unknown job {job['op']!r}".encode()
 
 
