@@ -796,3 +796,14 @@ def test_a_slogan_page_draws_its_usage_from_the_query_it_shows(http):
     answer = list(csv.DictReader(io.StringIO(http.post("/sparql", data={"query": query},
                                                        headers={"accept": "text/csv"}).text)))
     assert bars == {r["year"]: r["articles"] for r in answer} == {"2021": "2"}
+
+
+def test_a_person_page_lists_who_is_named_with_them_as_its_query_answers(http):
+    html = http.get("/id/person/wang-jianguo", headers={"accept": "text/html"}).text
+    table = html.split('<table class="together">', 1)[1].split("</table>", 1)[0]
+    shown = re.findall(r'<a href="/id/person/([a-z-]+)"><bdi>[^<]*</bdi></a></td><td class="num">(\d+)</td>', table)
+    query = urllib.parse.unquote(re.search(r'Named with.*?<a href="/sparql\?query=([^"&]+)&amp;format=csv">CSV</a>',
+                                           html, re.S)[1])
+    answer = list(csv.DictReader(io.StringIO(http.post("/sparql", data={"query": query},
+                                                       headers={"accept": "text/csv"}).text)))
+    assert shown == [(r["person"].rsplit("/", 1)[1], r["articles"]) for r in answer] == [("li-xiaomei", "1")]

@@ -280,6 +280,22 @@ def _walk(children: list[dict]):
         yield from _walk(c["children"])
 
 
+TOGETHER = 15             # people listed as most often named with a person
+
+
+def together(store: Store, person: NamedNode) -> list[dict]:
+    """The people most often named in the same articles as this one: (person, articles), most first."""
+    mentions, person_type = NamedNode(_SCHEMA + "mentions"), NamedNode(_SCHEMA + "Person")
+    counts: dict[str, int] = {}
+    for article, _, _ in _triples(store, p=mentions, o=person, limit=MAX_ROWS):
+        for _, _, other in _triples(store, s=article, p=mentions, limit=MAX_ROWS):
+            if other != person and isinstance(other, NamedNode) and any(
+                    True for _ in store.quads_for_pattern(other, RDF_TYPE, person_type, DEFAULT)):
+                counts[other.value] = counts.get(other.value, 0) + 1
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOGETHER]
+    return [{"person": p, "articles": n} for p, n in top]
+
+
 def usage(store: Store, slogan: NamedNode) -> dict:
     """Articles naming the slogan per year of their issue, and how many have no date."""
     years: dict[str, int] = {}
@@ -332,11 +348,13 @@ def page_data(store: Store, node: NamedNode) -> dict:
         "reader": reader(store, node) if _GH + "SourcePage" in types else None,
         "tree": tree(store, node) if _ORG + "Organization" in types else None,
         "usage": usage(store, node) if _GH + "Slogan" in types else None,
+        "together": together(store, node) if _SCHEMA + "Person" in types else [],
     }
     # Labels for every IRI the page links to, so links read as names rather than IRIs.
     iris = {t["v"] for row in data["triples"] + data["incoming"] for t in row if t["t"] == "iri"}
     iris |= {r[k] for r in data["posts"] + data["members"] for k in ("person", "org", "role") if r[k]}
     iris |= set(types)
+    iris |= {r["person"] for r in data["together"]}
     if data["tree"]:
         iris |= {o for o in data["tree"]["parents"]} | {c["org"] for c in _walk(data["tree"]["children"])}
     data["labels"] = {i: lab for i in sorted(iris)[:2000] if (lab := label(store, NamedNode(i)))}

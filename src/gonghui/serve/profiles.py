@@ -21,6 +21,8 @@ def sections(data: dict, linker: Linker) -> list[str]:
             return title + (f" ({org})" if org and org not in title else "")
         out.append(timeline(data["posts"], post_label, "Timeline of posts 职务时间线",
                             TIMELINE_QUERY.format(iri=data["iri"])))
+    if data.get("together"):
+        out.append(named_with(data["iri"], data["together"], linker, labels))
     if data.get("tree") and (data["tree"]["parents"] or data["tree"]["children"]):
         out.append(org_tree(data["iri"], data["tree"], linker, labels))
     if data.get("members"):
@@ -95,6 +97,29 @@ WHERE {{
 GROUP BY ?year
 ORDER BY ?year
 """
+
+
+TOGETHER_QUERY = """\
+# The people most often named in the same articles as one person.
+PREFIX schema: <http://schema.org/>
+SELECT ?name (COUNT(DISTINCT ?article) AS ?articles) ?person
+WHERE {{
+  ?article schema:mentions <{iri}>, ?person .
+  ?person a schema:Person ; schema:name ?name .
+  FILTER(?person != <{iri}>)
+}}
+GROUP BY ?name ?person
+ORDER BY DESC(?articles) ?person
+LIMIT 15
+"""
+
+
+def named_with(iri: str, rows: list[dict], linker: Linker, labels: dict[str, str]) -> str:
+    items = "".join(f'<tr><td><a href="{esc(linker.href(r["person"]) or "")}">'
+                    f'{text(labels.get(r["person"]) or linker.curie(r["person"]))}</a></td>'
+                    f'<td class="num">{r["articles"]:,}</td></tr>' for r in rows)
+    return ('<h2>Named with 同时提及</h2><table class="together"><tr><th>Person 人物</th><th>Articles 文章</th></tr>'
+            f'{items}</table>' + query_links(TOGETHER_QUERY.format(iri=iri)))
 
 
 def org_tree(iri: str, tree: dict, linker: Linker, labels: dict[str, str]) -> str:
