@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from pyoxigraph import Store  # noqa: E402
 
-from gonghui.serve.search import SearchIndex, context  # noqa: E402
+from gonghui.serve.search import SearchIndex  # noqa: E402
 from gonghui.serve.store import load_dataset, open_store  # noqa: E402
 
 
@@ -61,7 +61,7 @@ def main() -> None:
     print(f"loaded {ds.triples:,} triples in {time.perf_counter() - t:.1f} s")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
-    index = SearchIndex(store)
+    index = SearchIndex.open(store, ds.store / "search.sqlite" if ds.store else None)   # as serve does
     built = time.perf_counter() - t
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
     print(f"index: {index.size:,} things in {built:.2f} s, peak RSS +{grown:.0f} MB")
@@ -70,7 +70,7 @@ def main() -> None:
         t = time.perf_counter()
         hits = index.search(q)
         for h in hits:
-            context(store, h)
+            dict(h.context)
         times.append((time.perf_counter() - t) * 1000)
         empty += not hits
     times.sort()

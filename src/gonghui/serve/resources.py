@@ -19,7 +19,6 @@ from .endpoint import Settings, error_response, rdf_response, run_job, site_root
 from .negotiate import GRAPH_TYPES, HTML_TYPES, negotiate, with_charset
 from .prefixes import PREFIXES
 from .search import KINDS as SEARCH_KINDS
-from .search import context as search_context
 from .store import Document
 
 SITE = "https://w3id.org/gonghui/"          # the vocabulary's IRIs live here too
@@ -264,10 +263,9 @@ async def search(request: Request) -> Response:
         raise HTTPException(400, "limit must be a whole number") from None
     state = request.app.state
     hits = state.search.search(q, kind, limit) if q.strip() else []
-    settings: Settings = state.settings
+    linker = _linker(state.settings)
     rows = [{"iri": h.iri, "kind": h.kind, "label": h.label, "score": h.score,
-             "page": "/id/" + h.iri[len(settings.base):] if h.iri.startswith(settings.base) else h.iri,
-             **search_context(state.store, h)} for h in hits]
+             "page": linker.href(h.iri) or h.iri, **dict(h.context)} for h in hits]
     wants = request.query_params.get("format") or negotiate(request.headers.get("accept"),
                                                             HTML_TYPES[:1] + ["application/json"] + HTML_TYPES[1:])
     if wants in ("json", "application/json"):

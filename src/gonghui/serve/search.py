@@ -270,7 +270,3 @@ def _contexts(store: Store, label: dict[str, str]) -> dict[str, dict]:
             out[article]["date"] = d
     return out
 
-
-def context(store: Store, hit: Hit) -> dict:
-    """The line under a hit (computed with the index; `store` kept for the callers' sake)."""
-    return dict(hit.context)
