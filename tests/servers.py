@@ -1,5 +1,6 @@
 """Real servers for the tests: a free loopback port, waiting until a server answers, and a stop
-that always ends the process. `gonghui serve` has its own starter, which also reads its banner.
+that always ends the process. `gonghui serve` has its own starter, which also reads its banner;
+LiveServer runs an app in a thread of the test process.
 
 Imported as `servers`: tests/ has no __init__.py, so pytest puts this folder on sys.path.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import httpx
+import uvicorn
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 STOP_SECONDS = 20   # Virtuoso needs this long to shut down cleanly; the others take far less
@@ -98,3 +100,26 @@ def running_serve(*args: str, cwd: Path | None = None, sig: int = signal.SIGTERM
             reader.join(5)
         if not reader.is_alive():   # closing under a blocked reader could hang
             proc.stdout.close()
+
+
+class LiveServer:
+    """uvicorn in a thread of this process, serving an app built by `gonghui.serve.create_app`
+    (for tests that look inside the app; `running_serve` runs the command itself)."""
+
+    def __init__(self, app):
+        self.app, self.port = app, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        deadline = time.time() + 60
+        while not self.server.started:
+            assert time.time() < deadline, "server did not start"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        self.server.should_exit = True
+        self.thread.join(10)

@@ -1,17 +1,12 @@
 """What the published data says of a post's printing, built from invented pages: the title exactly
 as printed (with its place in the text), the resolved title beside it, a speech byline's posts,
 and a date read from an undated page's own words, marked inferred (issue 19 items 2–4)."""
-import shutil
-from pathlib import Path
 
 import pytest
 import rdflib
 
-from gonghui.publish import build
-
-# Two invented pages (a fictional paper and people): one with a masthead date, one without a
-# masthead whose only date is the speech's own note.
-PAGES = Path(__file__).parents[1] / "data" / "invented"
+# The pages (conftest's invented_project): two invented ones, a fictional paper and people: one
+# with a masthead date, one without a masthead whose only date is the speech's own note.
 
 Q = """PREFIX gh: <https://w3id.org/gonghui/ontology#> PREFIX time: <http://www.w3.org/2006/time#>
 PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX schema: <http://schema.org/>
@@ -25,12 +20,9 @@ SELECT ?a ?printed ?resolved ?start ?end ?text ?date ?inferred ?evidence WHERE {
 
 
 @pytest.fixture(scope="module")
-def graph(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("attest")
-    shutil.copytree(PAGES, tmp / "seeds")
-    assert build(tmp / "seeds", tmp / "lod", workers=1, cache=False)
+def graph(invented_project):
     ds = rdflib.Dataset(default_union=True)
-    ds.parse(tmp / "lod" / "gonghui.trig")
+    ds.parse(invented_project / "lod" / "gonghui.trig")
     return ds
 
 

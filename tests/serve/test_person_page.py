@@ -4,32 +4,20 @@ read from an undated page's speech note marked inferred — on that date only, n
 import csv
 import io
 import re
-import shutil
 import urllib.parse
-from pathlib import Path
 
 import httpx
 import pytest
 import rdflib
-from servers import running_serve
-
-from gonghui.publish import build
-
-PAGES = Path(__file__).parents[1] / "data" / "invented"
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    """The person's page as HTML and as Turtle."""
-    root = tmp_path_factory.mktemp("person")
-    shutil.copytree(PAGES, root / "seeds")
-    assert build(root / "seeds", root / "lod", workers=1, cache=False)
-    with running_serve(cwd=root) as served:
-        html = httpx.get(f"{served.url}/id/person/tao-lixin", headers={"accept": "text/html"})
-        turtle = httpx.get(f"{served.url}/id/person/tao-lixin", headers={"accept": "text/turtle"})
-        assert (html.status_code, turtle.status_code) == (200, 200)
-        yield html.text, turtle.text, served.url
-    shutil.rmtree(root, ignore_errors=True)
+def pages(invented_site):
+    """The person's page as HTML and as Turtle, and the server's address."""
+    html = httpx.get(f"{invented_site.url}/id/person/tao-lixin", headers={"accept": "text/html"})
+    turtle = httpx.get(f"{invented_site.url}/id/person/tao-lixin", headers={"accept": "text/turtle"})
+    assert (html.status_code, turtle.status_code) == (200, 200)
+    return html.text, turtle.text, invented_site.url
 
 
 @pytest.fixture(scope="module")

@@ -8,18 +8,16 @@ Data: tests/data/reconcile-sample.trig (invented), and the committed lod/ for st
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from jsonschema import Draft7Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT7
-from servers import free_port
+from servers import LiveServer
 
 from gonghui.serve import create_app
 from gonghui.serve.reconcile import MAX_QUERIES
@@ -33,28 +31,6 @@ ID = "https://w3id.org/gonghui/id/"
 PERSON, ORG = "http://schema.org/Person", "http://www.w3.org/ns/org#Organization"
 
 pytestmark = pytest.mark.skipif(SCHEMAS is None, reason="the reconciliation API's schemas are not in ../shared")
-
-
-class LiveServer:
-    """uvicorn in a thread, serving an app built by create_app (as in test_serve)."""
-
-    def __init__(self, app):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.time() + 60
-        while not self.server.started:
-            assert time.time() < deadline, "server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")

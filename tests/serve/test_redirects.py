@@ -1,16 +1,10 @@
 """IRIs published before a change of the slug rule keep working: a real `gonghui serve` over the
 invented pages answers each with 301 to the IRI that replaced it (stated in the data with
 dcterms:isReplacedBy), in the format the old IRI's suffix asked for; current IRIs answer 200."""
-import shutil
-from pathlib import Path
 
 import httpx
 import pytest
-from servers import running_serve
 
-from gonghui.publish import build
-
-PAGES = Path(__file__).parents[1] / "data" / "invented"
 # The old rule cut 主席 after 主 as if it were a surname; its post and the attestations of that
 # post carried the old slug in their IRIs too.
 MOVED = {"role/zhu-xi": "role/zhuxi",
@@ -20,13 +14,8 @@ MOVED = {"role/zhu-xi": "role/zhuxi",
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    root = tmp_path_factory.mktemp("redirects")
-    shutil.copytree(PAGES, root / "seeds")
-    assert build(root / "seeds", root / "lod", workers=1, cache=False)
-    with running_serve(cwd=root) as server:
-        yield server
-    shutil.rmtree(root, ignore_errors=True)
+def served(invented_site):
+    return invented_site
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))

@@ -1,17 +1,12 @@
 """Search: the index over an invented store (names, written forms, pinyin, two-character names,
 headlines) and `/search` over HTTP against a real `gonghui serve` of the invented pages."""
-import shutil
-from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from servers import running_serve
 
-from gonghui.publish import build
 from gonghui.serve.search import SearchIndex
 
-PAGES = Path(__file__).parents[1] / "data" / "invented"
 ID = "https://w3id.org/gonghui/id/"
 DATA = """@prefix schema: <http://schema.org/> . @prefix org: <http://www.w3.org/ns/org#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -69,12 +64,8 @@ def test_kinds_filter_and_nonsense_finds_nothing(index):
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    root = tmp_path_factory.mktemp("search")
-    shutil.copytree(PAGES, root / "seeds")
-    assert build(root / "seeds", root / "lod", workers=1, cache=False)
-    with running_serve(cwd=root) as server:
-        yield server
+def served(invented_site):
+    return invented_site
 
 
 def test_search_over_http_as_json_and_html(served):

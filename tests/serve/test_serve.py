@@ -25,8 +25,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-import uvicorn
-from servers import free_port, running_serve
+from servers import LiveServer, running_serve
 from SPARQLWrapper import JSON, SPARQLWrapper
 
 from gonghui.errors import InputError
@@ -45,28 +44,6 @@ PREFIXES = f"PREFIX schema: <{SCHEMA}> PREFIX id: <{ID}> PREFIX org: <http://www
 TIMEOUT = 2.0
 # Five-way cartesian product over the sample (~235^5 rows): runs far past any timeout.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?o ?q }"
-
-
-class LiveServer:
-    """uvicorn in a thread, serving an app built by create_app."""
-
-    def __init__(self, app):
-        self.app, self.port = app, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.time() + 60
-        while not self.server.started:
-            assert time.time() < deadline, "server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="module")
