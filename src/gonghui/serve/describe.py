@@ -363,17 +363,17 @@ def page_data(store: Store, node: NamedNode) -> dict:
 
 # The kinds of resource under the base (id:{kind}/…), each found by its class, as the contract in
 # ontology/README.md lists them; an index page lists the kinds, then the resources of one kind.
-KINDS = {"newspaper": ["Newspaper"], "issue": ["PublicationIssue"], "page": ["gh:SourcePage"],
-         "article": ["NewsArticle", "Photograph", "gh:Teaser"], "person": ["Person"],
+KINDS = {"newspaper": ["schema:Newspaper"], "issue": ["schema:PublicationIssue"], "page": ["gh:SourcePage"],
+         "article": ["schema:NewsArticle", "schema:Photograph", "gh:Teaser"], "person": ["schema:Person"],
          "org": ["org:Organization"], "membership": ["org:Membership"], "attestation": ["gh:Attestation"],
-         "role": ["org:Role"], "slogan": ["gh:Slogan"], "place": ["Place"], "event": ["Event"],
+         "role": ["org:Role"], "slogan": ["gh:Slogan"], "place": ["schema:Place"], "event": ["schema:Event"],
          "date": ["time:Instant"], "mention": ["oa:Annotation"]}
 INDEX_PAGE = 500          # resources listed on one page of a kind's index
 
 
-def _class(name: str) -> NamedNode:
-    prefix, _, local = name.rpartition(":")
-    return NamedNode({"": _SCHEMA, "gh": _GH, "org": _ORG, "time": _TIME, "oa": _OA}[prefix] + local)
+def _class(curie: str) -> NamedNode:
+    prefix, _, local = curie.partition(":")
+    return NamedNode(PREFIXES[prefix] + local)
 
 
 def _of_kind(store: Store, base: str, kind: str) -> list[NamedNode]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import urllib.parse
 
 from .pages import _BIDI_CONTROLS, Linker, esc, text
-from .prefixes import PREFIXES
+from .query_page import with_prefixes
 
-_SCHEMA = PREFIXES["schema"]
 WIDTH, LEFT, ROW, TOP = 900, 300, 30, 34      # the timeline's size in px: label column, row height
 
 
@@ -41,11 +40,6 @@ def sections(data: dict, linker: Linker) -> list[str]:
 
 TIMELINE_QUERY = """\
 # Every printing of each post of one person, with its date: the marks of the timeline on the person's page.
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX schema: <http://schema.org/>
-PREFIX gh: <https://w3id.org/gonghui/ontology#>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?post ?title ?organisation ?date ?item
 WHERE {{
   ?post org:member <{iri}> ; org:organization ?org .
@@ -60,10 +54,6 @@ ORDER BY ?title ?date
 
 MEMBERS_QUERY = """\
 # Every printing of each post in one organisation, with its date: the marks of the members' timeline.
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX schema: <http://schema.org/>
-PREFIX gh: <https://w3id.org/gonghui/ontology#>
-PREFIX time: <http://www.w3.org/2006/time#>
 SELECT ?post ?name ?title ?date
 WHERE {{
   ?post org:organization <{iri}> ; org:member ?person .
@@ -76,8 +66,6 @@ ORDER BY ?name ?date
 
 TREE_QUERY = """\
 # The bodies under one organisation, at any depth, each with its direct parent.
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX schema: <http://schema.org/>
 SELECT ?organisation ?parent ?org
 WHERE {{
   ?org org:subOrganizationOf+ <{iri}> ; org:subOrganizationOf ?p ; schema:name ?organisation .
@@ -88,7 +76,6 @@ ORDER BY ?parent ?organisation
 
 USAGE_QUERY = """\
 # Articles naming one slogan, per year of their issue: the bars of the usage curve.
-PREFIX schema: <http://schema.org/>
 SELECT ?year (COUNT(DISTINCT ?article) AS ?articles)
 WHERE {{
   ?article schema:mentions <{iri}> ; schema:isPartOf/schema:datePublished ?date .
@@ -101,7 +88,6 @@ ORDER BY ?year
 
 TOGETHER_QUERY = """\
 # The people most often named in the same articles as one person.
-PREFIX schema: <http://schema.org/>
 SELECT ?name (COUNT(DISTINCT ?article) AS ?articles) ?person
 WHERE {{
   ?article schema:mentions <{iri}>, ?person .
@@ -171,8 +157,9 @@ def usage_curve(iri: str, usage: dict) -> str:
 
 
 def query_links(query: str) -> str:
-    """'See the query' for a chart or table: the query itself, a link that opens it in the query
-    page, and its answer as CSV straight from the endpoint."""
+    """'See the query' for a chart or table: the query itself (with the PREFIX lines it needs), a
+    link that opens it in the query page, and its answer as CSV straight from the endpoint."""
+    query = with_prefixes(query)
     q = urllib.parse.quote(query)
     return (f'<details class="query"><summary>SPARQL query</summary><pre>{esc(query)}</pre></details>'
             f'<p class="query-links"><a href="/?query={q}">open in the query page</a> · '
