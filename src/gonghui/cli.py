@@ -6,6 +6,7 @@ Each command parses its options, calls one library function and prints. Bad inpu
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -49,17 +50,32 @@ def parse(files, summary):
         click.echo(document_summary(doc) if summary else document_json(doc))
 
 
+RULES_ONLY = click.option("--rules-only", is_flag=True,
+                          help="Leave the statistical recogniser out: the rules alone (faster).")
+
+
+def _rules_only(flag: bool) -> None:
+    # an environment variable, so that the build's worker processes see it too
+    if flag:
+        os.environ["GONGHUI_RULES_ONLY"] = "1"
+
+
 @main.command()
+@click.option("--source", "with_source", is_flag=True,
+              help="Give each span the evidence that found it (post-chain, model, gazetteer …).")
+@RULES_ONLY
 @friendly
-def entities():
+def entities(with_source, rules_only):
     """Read text lines on stdin; write JSON lines of PER/ORG/LOC spans."""
     import json
 
     from .convert import tag_line
 
+    _rules_only(rules_only)
     for line in sys.stdin:
         text = line.rstrip("\n")
-        click.echo(json.dumps({"text": text, "entities": tag_line(text)}, ensure_ascii=False))
+        click.echo(json.dumps({"text": text, "entities": tag_line(text, with_source=with_source)},
+                              ensure_ascii=False))
 
 
 @main.command()
@@ -73,11 +89,13 @@ def entities():
 @click.option("--no-cache", is_flag=True, help="Convert every page again instead of reusing the cache.")
 @click.option("--shard", default=None, help="I/N: convert only the I-th of N shards of the pages (for `gonghui merge`).")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+@RULES_ONLY
 @friendly
-def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet):
+def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet, rules_only):
     """Convert the pages, validate and publish the dataset (seeds/ → lod/)."""
     from .publish import build as run_build
 
+    _rules_only(rules_only)
     ok = run_build(seeds_dir, out_dir, base=base, keep_going=keep_going, echo=None if quiet else click.echo,
                    workers=workers, cache=not no_cache, shard=shard)
     sys.exit(0 if ok else 1)

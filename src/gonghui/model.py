@@ -136,11 +136,36 @@ class Document:
 
 @dataclass(frozen=True)
 class Mention:
-    """An entity named at a place of the page. `item` is the index into Document.items or None."""
+    """An entity named at a place of the page. `item` is the index into Document.items or None.
+
+    source: the evidence that found it, one of EVIDENCE (not part of its identity: the same
+    place found twice is one mention)."""
     start: int
     end: int
     text: str
     item: int | None
+    source: str = field(default="", compare=False)
+
+
+# What found a mention: a rule with context, the statistical recogniser, or a list
+EVIDENCE = {
+    "byline": "a byline or credit (本报讯(记者 …), … 摄)",
+    "masthead": "the masthead (责任编辑 …)",
+    "post-chain": "a post title printed before the name (市总工会主席 …)",
+    "post-after-name": "a post printed after the name (… 是某公司工会主席, 某某同志)",
+    "name-list": "a list of names after a first one or an introducing phrase (分别是 …)",
+    "boundary-word": "a word that follows names at a clause start (… 表示, … 指出)",
+    "author-note": "an author's note (作者系 …)",
+    "second-mention": "a further occurrence of a name established on the page",
+    "model": "the statistical recogniser (LAC), vetted by a surname or transliteration check",
+    "gazetteer": "the administrative division gazetteer",
+    "place-suffix": "a town, village, zone or road by its suffix after a division",
+    "org-suffix": "an organisation suffix after a division or national prefix (… 总工会)",
+    "abbreviation": "a nation-level name or abbreviation from the lexicon (全总, 国务院)",
+    "quotation": "a quoted campaign name or slogan",
+    "formula": "a numbered formula or national formula (三助三保)",
+    "event-name": "a named meeting or event",
+}
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
+from ..convert.extract import recogniser
 from ..model import Document, Item, PageEntities, PersonRef
 from ..rdf import iri
 from ..rdf.legacy import LEGACY_SLUGS
@@ -29,6 +30,7 @@ def code_version() -> str:
     files = sorted(p for p in here.rglob("*") if p.is_file() and (p.suffix == ".py" or "data" in p.parts)
                    and "__pycache__" not in p.parts)
     h = hashlib.sha256(__version__.encode())
+    h.update(b"model" if recogniser.enabled() else b"rules-only")     # the two modes extract differently
     for p in files + [shapes_path()]:                # the shapes file the build validates with
         h.update(p.name.encode())
         h.update(p.read_bytes())

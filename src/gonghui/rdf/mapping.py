@@ -21,6 +21,7 @@ from sys import intern
 import pyoxigraph as ox
 
 from .. import __version__, vocab
+from ..convert.extract import recogniser
 from ..convert.resolve import Corpus, event_key, place_key
 from ..model import PageEntities
 from ..vocab import DEFAULT_BASE
@@ -235,6 +236,8 @@ class Mapper:
         g.add((sw, RDF.type, PROV.SoftwareAgent))
         g.add((sw, SCHEMA.name, Literal("gonghui")))
         g.add((sw, SCHEMA.softwareVersion, Literal(__version__)))
+        if recogniser.enabled():     # which mentions say gh:foundBy "model" depends on it
+            g.add((sw, SCHEMA.softwareRequirements, Literal(recogniser.MODEL_NAME)))
         for k in range(len(self.c.sources)):
             g.add((b, PROV.used, self.page(k)))
         for old, new in self.replaced():

@@ -142,6 +142,8 @@ def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
             g.add((node, OA.hasBody, target))
             g.add((node, OA.hasTarget, tgt))
             g.add((node, PROV.wasGeneratedBy, ids.build))
+            if m.source:
+                g.add((node, GH.foundBy, Literal(m.source)))
             g.add((tgt, RDF.type, OA.SpecificResource))
             g.add((tgt, OA.hasSource, ids.page))
             g.add((tgt, OA.hasSelector, sel))

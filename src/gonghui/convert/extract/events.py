@@ -21,7 +21,7 @@ def find_events(text: str, ctx: Context) -> list[EventRef]:
         date = _resolve_date(sentence, ctx)
         ref = events.setdefault(name, EventRef(name, date))
         ref.date = ref.date or date
-        ref.mentions.append(Mention(m.start(3), m.end(3), name, None))
+        ref.mentions.append(Mention(m.start(3), m.end(3), name, None, "event-name"))
     return list(events.values())
 
 

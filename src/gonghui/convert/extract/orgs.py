@@ -23,6 +23,7 @@ class OrgHit:
     kind: str
     parent: str | None = None
     place: str | None = None
+    source: str = "org-suffix"     # what found it: org-suffix or abbreviation (model.EVIDENCE)
 
 
 ABBR_PREFIX = "省市县区镇"                  # 市总工会, 省委, 县总工会: the paper's or a nearby division
@@ -262,14 +263,16 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
             continue
         for start in occurrences(short, text):
             if start in tokens.starts:
-                hits.append(OrgHit(offset + start, offset + start + len(short), short, full, kind))
+                hits.append(OrgHit(offset + start, offset + start + len(short), short, full, kind,
+                                   source="abbreviation"))
     for m in PROVINCE_CITY_FEDERATION.finditer(text):
         if m.start() in tokens.starts or (m.start() > 0 and not IS_CJK.match(text[m.start() - 1])) or \
                 text[m.start() - 1:m.start()] in "、和与及":
             hits.append(OrgHit(offset + m.start(), offset + m.end(), m.group(0), "", ""))
     for m in THE_PARTY.finditer(text):
         hits.append(OrgHit(offset + m.start(), offset + m.start() + (1 if m.group(0) == "党的" else 3),
-                           "党" if m.group(0) == "党的" else "共产党", "中国共产党", "party"))
+                           "党" if m.group(0) == "党的" else "共产党", "中国共产党", "party",
+                           source="abbreviation"))
     resolved = []
     for h in hits:
         if not h.name:

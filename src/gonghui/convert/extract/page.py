@@ -8,6 +8,7 @@ import itertools
 import re
 
 from ...model import Document, Mention, OrgRef, PageEntities, PersonRef, Post, Span
+from . import recogniser
 from .context import Context, page_context
 from .events import find_events
 from .orgs import OrgHit, find_orgs, occurrences
@@ -15,6 +16,7 @@ from .people import NameHit, find_people, plausible_name
 from .places import find_places
 from .posts import post_chain
 from .slogans import find_slogans
+from .vetting import model_people
 from .words import title_ending_at
 
 
@@ -31,7 +33,7 @@ def extract(doc: Document) -> PageEntities:
     for h in orgs:
         ref = by_org.setdefault(h.name, OrgRef(h.name, h.kind, parent=h.parent))
         ref.forms.add(h.form)
-        ref.mentions.append(Mention(h.start, h.end, h.form, item_of(h.start)))
+        ref.mentions.append(Mention(h.start, h.end, h.form, item_of(h.start), h.source))
     # the newspaper is an organisation too: its staff hold posts in it
     paper = doc.issue.newspaper if doc.issue and doc.issue.newspaper else None
     if paper:
@@ -47,7 +49,7 @@ def extract(doc: Document) -> PageEntities:
     for idx, item in enumerate(doc.items):
         for c in item.credits:
             p = person(c.name)
-            p.mentions.append(Mention(c.start, c.end, c.name, idx))
+            p.mentions.append(Mention(c.start, c.end, c.name, idx, "byline"))
             role = c.qualifier or {"photographer": "摄影", "author": "作者", "speaker": None}.get(c.role)
             if role and paper and c.role in ("reporter", "photographer", "correspondent") and c.qualifier and "记者" in c.qualifier:
                 at = text.rfind(c.qualifier, item.start, c.start)
@@ -56,7 +58,7 @@ def extract(doc: Document) -> PageEntities:
     if doc.issue and doc.issue.editor and plausible_name(doc.issue.editor, strict=False):
         p = person(doc.issue.editor)
         off = text.find(doc.issue.editor, doc.issue.start)
-        p.mentions.append(Mention(off, off + len(doc.issue.editor), doc.issue.editor, None))
+        p.mentions.append(Mention(off, off + len(doc.issue.editor), doc.issue.editor, None, "masthead"))
         if paper:
             at = text.rfind("责任编辑", doc.issue.start, off)
             p.posts.append(Post("责任编辑", "责任编辑", paper, printed=Span(at, at + 4, "责任编辑") if at >= 0 else None))
@@ -65,10 +67,12 @@ def extract(doc: Document) -> PageEntities:
         for post in h.posts:
             if not any(q.title == post.title and q.org == post.org for q in p.posts):
                 p.posts.append(post)
+    places = find_places(text, ctx, orgs)
     listed: dict[str, set[Mention]] = {}     # beside each list: `in` on the list was quadratic
-    for h in find_people(doc, ctx, orgs):
+    found = find_people(doc, ctx, orgs)
+    for h in found + _model_people(text, ctx, orgs, places, found, people):
         p = person(h.name)
-        mention = Mention(h.start, h.end, h.name, item_of(h.start))
+        mention = Mention(h.start, h.end, h.name, item_of(h.start), h.source)
         known = listed.get(h.name)
         if known is None:
             known = listed[h.name] = set(p.mentions)
@@ -83,7 +87,7 @@ def extract(doc: Document) -> PageEntities:
         known = {(m.start, m.end) for m in p.mentions}
         for start in occurrences(name, text):
             if (start, start + len(name)) not in known:
-                p.mentions.append(Mention(start, start + len(name), name, item_of(start)))
+                p.mentions.append(Mention(start, start + len(name), name, item_of(start), "second-mention"))
         p.mentions.sort(key=lambda m: m.start)
     # an organisation whose name is a person's name + suffix is not that person (and v.v.)
     ents.people = sorted(people.values(), key=lambda p: p.mentions[0].start if p.mentions else 0)
@@ -91,15 +95,15 @@ def extract(doc: Document) -> PageEntities:
         o.mentions.sort(key=lambda m: m.start)
     ents.organisations = sorted(by_org.values(), key=lambda o: (o.mentions[0].start if o.mentions else -1, o.name))
 
-    ents.places = find_places(text, ctx, orgs)
+    ents.places = places
     for pl in ents.places:
-        pl.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in pl.mentions]
+        pl.mentions = [dataclasses.replace(m, item=item_of(m.start)) for m in pl.mentions]
     ents.slogans = find_slogans(text)
     for s in ents.slogans:
-        s.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in s.mentions]
+        s.mentions = [dataclasses.replace(m, item=item_of(m.start)) for m in s.mentions]
     ents.events = find_events(text, ctx)
     for e in ents.events:
-        e.mentions = [Mention(m.start, m.end, m.text, item_of(m.start)) for m in e.mentions]
+        e.mentions = [dataclasses.replace(m, item=item_of(m.start)) for m in e.mentions]
     return ents
 
 
@@ -119,9 +123,9 @@ def _author_notes(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameH
             found = title_ending_at(doc.page.text, end, org_at_end)
             if found:
                 posts = post_chain(doc.page.text, found[0], found[1], ctx, org_at_end)
-                mention = Mention(authors[0].start, authors[0].end, authors[0].name, idx)
+                mention = Mention(authors[0].start, authors[0].end, authors[0].name, idx, "author-note")
                 out.append(NameHit(authors[0].start, authors[0].end, authors[0].name,
-                                   [dataclasses.replace(p, mention=mention) for p in posts]))
+                                   [dataclasses.replace(p, mention=mention) for p in posts], "author-note"))
     return out
 
 
@@ -139,9 +143,36 @@ def _byline_posts(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameH
                 continue
             found = title_ending_at(text, end, org_at_end)
             if found:
-                mention = Mention(c.start, c.end, c.name, idx)
+                mention = Mention(c.start, c.end, c.name, idx, "byline")
                 posts = post_chain(text, found[0], found[1], ctx, org_at_end)
-                out.append(NameHit(c.start, c.end, c.name, [dataclasses.replace(p, mention=mention) for p in posts]))
+                out.append(NameHit(c.start, c.end, c.name, [dataclasses.replace(p, mention=mention) for p in posts],
+                                   "byline"))
+    return out
+
+
+def _model_people(text: str, ctx: Context, orgs: list[OrgHit], places, found: list[NameHit],
+                  people: dict) -> list[NameHit]:
+    """Names the statistical recogniser proposes where no rule saw one (丁某某结合…提出, 某某从…):
+    kept only where they pass the surname or transliteration check (vetting.py) and overlap no
+    organisation, place or name the rules found; a post title right before one is its post."""
+    cands = recogniser.recognise(text)
+    if not cands:
+        return []
+    taken = [(h.start, h.end) for h in orgs] + [(h.start, h.end) for h in found]
+    taken += [(m.start, m.end) for p in people.values() for m in p.mentions]
+    taken += [(m.start, m.end) for pl in places for m in pl.mentions]
+    taken.sort()
+    starts = [s for s, _ in taken]
+    reach = list(itertools.accumulate((e for _, e in taken), max, initial=0))[1:]
+    org_at_end = {h.end: h for h in orgs}
+    out = []
+    for s, e in model_people(text, cands):
+        j = bisect.bisect_left(starts, e) - 1          # the last span starting before e
+        if j >= 0 and reach[j] > s:
+            continue
+        found_title = title_ending_at(text, s, org_at_end)
+        posts = post_chain(text, found_title[0], found_title[1], ctx, org_at_end) if found_title else []
+        out.append(NameHit(s, e, text[s:e], posts, "model"))
     return out
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ... import lexicon
 from ...model import Document, Post, Span
+from . import recogniser
 from .context import CJK, IS_CJK, Context
 from .orgs import OrgHit, suffix_kind
 from .posts import AFTER_NAME, TITLE_AFTER_NAME, org_of_title_text, post_chain, title_at_start
@@ -20,6 +21,7 @@ class NameHit:
     end: int
     name: str
     posts: list[Post] = field(default_factory=list)
+    source: str = "post-chain"      # the rule that found it (model.EVIDENCE)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -35,7 +37,7 @@ def plausible_name(name: str, strict: bool = True, allow_common: bool = False) -
         return False
     if (lexicon.is_common_word(name) and not allow_common) or name in lexicon.title_kinds() or suffix_kind(name):
         return False
-    if any(b in name[1:] for b in ("的", "了", "和", "在", "是", "等", "与", "们")) or name[0] in NOT_NAME_START:
+    if any(b in name[1:] for b in NOT_IN_NAME) or name[0] in NOT_NAME_START:
         return False
     for k in range(1, len(name)):
         if name[k:] in lexicon.name_boundaries() and len(name[k:]) >= 2:
@@ -67,6 +69,8 @@ def _is_boundary(rest: str, boundaries) -> bool:
     return starts_with_boundary(rest, 0)
 
 
+# characters that never end or fill a given name but run into one: 某某说, 某某摄 (a photo credit)
+NOT_IN_NAME = ("的", "了", "和", "在", "是", "等", "与", "们", "说", "摄")
 # characters that are surnames on paper but in running text almost always a function word
 NOT_NAME_START = set("和与及对的把被在向从为以于是等将让给就都也还又其这那")
 LIST_INTRO = re.compile(r"(分别是|分别为|他们是|她们是|包括|有|如|:|:)$")
@@ -81,7 +85,6 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
     text = doc.page.text
     hits: list[NameHit] = []
     org_at_end = {h.end: h for h in orgs}
-    kinds = lexicon.title_kinds()
     inside_org = set()
     for h in orgs:
         inside_org.update(range(h.start, h.end))
@@ -95,14 +98,14 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
         posts = post_chain(text, t_start, title, ctx, org_at_end)
         hits.append(NameHit(pos, pos + len(name), name, posts))
         # a list continuing after the first name: 董建伟、周小兵、张卫华 …
-        hits.extend(_list_after(text, pos + len(name), posts if kinds.get(title) != "post" or True else []))
+        hits.extend(_list_after(text, pos + len(name), posts))
     # a name followed by a title that follows names: 习近平总书记, 某某同志
     for m in AFTER_NAME.finditer(text):
         name = m.group(1)
         if plausible_name(name):
             org = TITLE_AFTER_NAME[m.group(2)]
             posts = [Post(m.group(2), m.group(2), org, printed=Span(m.start(2), m.end(2), m.group(2)))] if org else []
-            hits.append(NameHit(m.start(1), m.end(1), name, posts))
+            hits.append(NameHit(m.start(1), m.end(1), name, posts, "post-after-name"))
     # 甲、乙两位全国人大代表: names before a counted title
     for m in COUNTED_NAMES.finditer(text):
         after = text[m.end():m.end() + 12]
@@ -114,7 +117,7 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
             said = after[: after.index(t) + len(t)]
             for n in names:
                 posts = [Post(said, t, org, printed=Span(m.end(), m.end() + len(said), said))]
-                hits.append(NameHit(pos, pos + len(n), n, posts))
+                hits.append(NameHit(pos, pos + len(n), n, posts, "name-list"))
                 pos += len(n) + 1
     # 某某是某村党支部书记, 某某现任某公司总经理: a post printed after the name
     for h in orgs:
@@ -126,7 +129,8 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
         name = next((text[end - n:end] for n in (3, 2, 4) if end - n >= 0 and plausible_name(text[end - n:end])), None)
         if name:
             printed = Span(h.start, h.end + len(title), h.form + title)
-            hits.append(NameHit(end - len(name), end, name, [Post(h.form + title, title, h.name, printed=printed)]))
+            hits.append(NameHit(end - len(name), end, name, [Post(h.form + title, title, h.name, printed=printed)],
+                                "post-after-name"))
     # name lists after an introducing phrase
     for m in re.finditer(r"(分别是|分别为|他们是|她们是)", text):
         hits.extend(_list_after(text, m.end(), [], first=True))
@@ -148,11 +152,24 @@ def _list_after(text: str, pos: int, posts: list[Post], first: bool = False) -> 
             pos += m.end()
         first = False
         name = name_after(text, pos)
+        source = "name-list"
+        if not name and (name := _model_name_at(text, pos)):
+            source = "model"           # a list the rules can follow but whose next name they doubt
         if not name:
             break
-        out.append(NameHit(pos, pos + len(name), name, list(posts)))
+        out.append(NameHit(pos, pos + len(name), name, list(posts), source))
         pos += len(name)
     return out
+
+
+def _model_name_at(text: str, pos: int) -> str | None:
+    """The statistical recogniser's name starting at pos, if it passes the surname check."""
+    for c in recogniser.recognise(text):
+        if c.start == pos and c.kind == "PER" and plausible_name(c.text):
+            return c.text
+        if c.start > pos:
+            break
+    return None
 
 
 CLAUSE_VERBS = ("传达", "通报", "主持", "介绍", "表示", "指出", "强调", "认为", "说", "提出", "要求", "宣布", "讲话",
@@ -167,5 +184,5 @@ def _clause_initial_names(text: str) -> list[NameHit]:
     for m in CLAUSE_NAME.finditer(text):
         name = m.group(1)
         if plausible_name(name) and not lexicon.is_common_word(name[1:]) and len(name) >= 2:
-            out.append(NameHit(m.start(1), m.end(1), name))
+            out.append(NameHit(m.start(1), m.end(1), name, source="boundary-word"))
     return out

@@ -30,7 +30,7 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
 
     def add(name, level, code, parent, start, end):
         ref = places.setdefault(name, PlaceRef(name, level, code, parent))
-        ref.mentions.append(Mention(start, end, name, None))
+        ref.mentions.append(Mention(start, end, name, None, "gazetteer" if code else "place-suffix"))
         ends.add(end)
 
     for start, end in division_spans(text):

@@ -33,9 +33,9 @@ def find_slogans(text: str) -> list[SloganRef]:
     quoted: list[tuple[int, int]] = []
     accepted: list[tuple[int, int]] = []     # slogans quoted: a formula inside one is part of it
 
-    def add(label, start, end):
+    def add(label, start, end, source="formula"):
         ref = found.setdefault(label, SloganRef(label))
-        ref.mentions.append(Mention(start, end, text[start:end], None))
+        ref.mentions.append(Mention(start, end, text[start:end], None, source))
 
     for m in QUOTED.finditer(text):
         label = m.group(1).strip()
@@ -47,15 +47,16 @@ def find_slogans(text: str) -> list[SloganRef]:
         # 三个“一号工程”: a counted quote is one formula
         count = re.search(rf"[{NUMERALS}]个$", text[max(0, m.start() - 2):m.start()])
         if count:
-            add(count.group(0) + label, m.start() - 2, m.end())
+            add(count.group(0) + label, m.start() - 2, m.end(), "quotation")
             found[count.group(0) + label].variants.add(text[m.start() - 2:m.end()])
             continue
-        add(label, m.start(1), m.end(1))
+        add(label, m.start(1), m.end(1), "quotation")
     # ‘…’ quotes a term inside a quoted slogan (“‘…’再深化”) or inside quoted speech
     for m in INNER.finditer(text):
         label = m.group(1).strip()
         if is_slogan(label, text[max(0, m.start() - CONTEXT):m.start()], text[m.end():m.end() + CONTEXT]):
-            add(label, m.start(1), m.end(1))
+            add(label, m.start(1), m.end(1), "quotation")
+
     def inside(pos: int) -> bool:
         return any(s <= pos < e for s, e in accepted)
 

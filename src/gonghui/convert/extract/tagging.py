@@ -1,57 +1,135 @@
-"""Flat PER/ORG/LOC spans of one line (`gonghui entities`): the page rules, then jieba's tags for
-what they cannot see in general news; for measuring the extractor on any corpus."""
+"""Flat PER/ORG/LOC spans of one line (`gonghui entities`): the page rules, then the statistical
+recogniser for what they cannot see in general news (jieba's tags where the model is off); for
+measuring the extractor on any corpus. Every span says which source found it."""
 from __future__ import annotations
 
+import re
+
 from ...model import Document
+from . import recogniser
 from .context import Context
-from .orgs import find_orgs, occurrences
+from .orgs import find_orgs, occurrences, suffix_kind, suffix_words
 from .people import find_people, plausible_name
 from .places import find_places
+from .vetting import foreign_names, foreign_tail, model_bodies, model_people, model_places
+
+# which source wins where two overlap and are equally long: the rules that have context first
+RANK = {"post-chain": 0, "org-suffix": 0, "gazetteer": 1, "model": 2, "second-mention": 3, "jieba": 4}
 
 
-def tag_line(text: str) -> list[dict]:
+def tag_line(text: str, with_source: bool = False) -> list[dict]:
     """Flat PER/ORG/LOC spans of one line of text, for measuring the extractor on any corpus.
 
-    The page rules (titles, lists, prefixes, the gazetteer) come first; jieba's name, place and
-    organisation tags fill in what they cannot see in general news (李明说, 美国, 新华社), with
-    names kept only where they pass the same surname and common-word checks."""
-    import jieba.posseg as pseg
-
+    The page rules (titles, lists, prefixes, the gazetteer) come first; the model's candidates
+    fill in what they cannot see in general news (李明说, 克林顿, 美国, 新华社) once vetted
+    (vetting.py), and a name found once is found at each further occurrence."""
     from ...model import Page
     page = Page("stdin", "", "utf-8", text)
     doc = Document(page=page, issue=None, items=[])
     ctx = Context()
     orgs = find_orgs(text, ctx)
-    spans: list[tuple[int, int, str]] = [(h.start, h.end, "ORG") for h in orgs]
+    spans: list[tuple[int, int, str, str]] = [(h.start, h.end, "ORG", "org-suffix") for h in orgs]
     for h in find_people(doc, ctx, orgs):
-        spans.append((h.start, h.end, "PER"))
+        spans.append((h.start, h.end, "PER", "post-chain" if h.posts else "name-rule"))
     for pl in find_places(text, ctx, orgs):
         for m in pl.mentions:
-            spans.append((m.start, m.end, "LOC"))
-    pos = 0
+            spans.append((m.start, m.end, "LOC", "gazetteer"))
+    jieba = _jieba_spans(text)
+    if recogniser.enabled():
+        # jieba's names stay: on names its dictionary knows it draws the boundary better than the
+        # model does in a run of names (丁石孙丁衡 is 丁石孙 + 丁衡); places and bodies come from the model
+        cands = recogniser.recognise(text)
+        model_named = [(c.start, c.end) for c in cands if c.kind == "PER"]
+        spans += [(s, e, t, src) for s, e, t, src in jieba
+                  if t == "PER" and any(s < e2 and e > s2 for s2, e2 in model_named)]
+        named = [(s, e) for s, e, t, _ in spans if t == "PER"]
+        spans += [(s, e, "PER", "model") for s, e in model_people(text, cands)
+                  if not any(s < e2 and e > s2 for s2, e2 in named)]
+        spans += [(s, e, "LOC", "model") for s, e in model_places(text, cands)]
+        ruled = [(s, e) for s, e, t, _ in spans if t == "ORG"]
+        for s, e in model_bodies(text, cands, suffix_words().match, suffix_kind):
+            # 中共和政府, 中共中央办公厅国务院办公厅: two bodies the model ran into one
+            if any(s <= s2 and e2 <= e and (s, e) != (s2, e2) for s2, e2 in ruled) and JOINER.search(text[s:e]):
+                continue
+            spans.append((s, e, "ORG", "model"))
+        spans = [(s, foreign_tail(text, s, e) if t == "PER" else e, t, src) for s, e, t, src in spans]
+        people = [(s, e) for s, e, t, _ in spans if t == "PER"]
+        spans += [(s, e, "PER", "foreign-name") for s, e in foreign_names(text, people)]
+    else:
+        spans += jieba
+    spans = _join_bodies(text, [x for x in spans if not (x[2] == "ORG" and text[x[0]:x[1]] in BARE_BODIES)])
+    found = {(s, e) for s, e, t, _ in spans if t == "PER"}
+    for name in {text[s:e] for s, e in found}:
+        for start in occurrences(name, text):
+            if (start, start + len(name)) not in found:
+                spans.append((start, start + len(name), "PER", "second-mention"))
+    out = []
+    for s, e, t, src in _flatten(spans):
+        d = {"start": s, "end": e, "type": t, "text": text[s:e]}
+        if with_source:
+            d["source"] = src
+        out.append(d)
+    return out
+
+
+def _jieba_spans(text: str) -> list[tuple[int, int, str, str]]:
+    import jieba.posseg as pseg
+    out, pos = [], 0
     for w in pseg.lcut(text):
         word, flag = w.word, w.flag
         start, pos = pos, pos + len(word)
         if flag in ("nr", "nrfg") and plausible_name(word):
-            spans.append((start, pos, "PER"))
+            out.append((start, pos, "PER", "jieba"))
         elif flag == "ns" and len(word) >= 2 and word not in NOT_PLACES:
-            spans.append((start, pos, "LOC"))
+            out.append((start, pos, "LOC", "jieba"))
         elif flag == "nt" and len(word) >= 2:
-            spans.append((start, pos, "ORG"))
-    names = {text[s:e] for s, e, t in spans if t == "PER"}
-    for name in names:
-        for start in occurrences(name, text):
-            spans.append((start, start + len(name), "PER"))
-    return [{"start": s, "end": e, "type": t, "text": text[s:e]} for s, e, t in _flatten(spans)]
+            out.append((start, pos, "ORG", "jieba"))
+    return out
+
+
+# a body named by its kind alone is a reference, not a name: 党, 中央, 全国代表大会
+BARE_BODIES = {"党", "中央", "共产党", "全国委员会", "全国代表大会", "代表大会", "委员会", "常委会", "政府"}
+# 第九届全国人民代表大会, 中国共产党第十五次全国代表大会: a session is named with its ordinal
+ORDINAL = re.compile(r"第?[一二三四五六七八九十百零〇\d]{1,4}[届次]$")
+DASH = "—-–"
+JOINER = re.compile(r"[和与及、]")
+CONGRESS = re.compile(r"[一二三四五六七八九十]{1,3}大(?![学楼厦会使])")      # 中共十五大, 民建七大
+
+
+def _join_bodies(text: str, spans):
+    """Organisation spans grown over what belongs to their name: an ordinal printed before one
+    (第九届|全国人民代表大会), the body it is a session of (中国共产党|第十五次全国代表大会), and a
+    country joined by a dash (奥地利—|中国友好协会)."""
+    spans = sorted(set(spans))
+    out = []
+    for s, e, t, src in spans:
+        if t == "ORG":
+            m = ORDINAL.search(text[max(0, s - 6):s])
+            if m:
+                s = s - len(m.group(0))
+            if s > 1 and text[s - 1] in DASH:
+                before = [x for x in out if x[1] == s - 1 and x[2] in ("LOC", "ORG")]
+                if before:
+                    out.remove(before[-1])
+                    s = before[-1][0]
+            if m:
+                before = [x for x in out if x[1] == s and x[2] == "ORG"]
+                if before:
+                    out.remove(before[-1])
+                    s = before[-1][0]
+        if t == "ORG" and (m := CONGRESS.match(text, e)):
+            e = m.end()
+        out.append((s, e, t, src))
+    return out
 
 
 NOT_PLACES = {"中华", "中外", "国内", "国外", "海内外", "东西", "南北", "内外"}
 
 
-def _flatten(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Non-overlapping spans: longer first, ORG over LOC inside it."""
-    out: list[tuple[int, int, str]] = []
-    for s, e, t in sorted(set(spans), key=lambda x: (-(x[1] - x[0]), x[0])):
-        if all(e <= s2 or s >= e2 for s2, e2, _ in out):
-            out.append((s, e, t))
+def _flatten(spans):
+    """Non-overlapping spans: longer first, then by source rank; ORG over LOC inside it."""
+    out: list[tuple[int, int, str, str]] = []
+    for s, e, t, src in sorted(set(spans), key=lambda x: (-(x[1] - x[0]), RANK.get(x[3], 1), x[0], x[2])):
+        if all(e <= s2 or s >= e2 for s2, e2, _, _ in out):
+            out.append((s, e, t, src))
     return sorted(out)
