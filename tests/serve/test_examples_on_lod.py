@@ -131,3 +131,14 @@ def test_every_sub_organisation_reaches_its_top(answers, dump):
             seen.add(org)
             org = parent
         assert str(one(dump, org, SCHEMA.name)) == r["top"]
+
+
+def test_the_mentions_each_source_found_are_counted_as_in_the_dump(answers, dump):
+    rows = answers["What found the mentions"]
+    counts = Counter()
+    for mention in dump.subjects(RDF.type, OA.Annotation):
+        source = one(dump, mention, GH.foundBy)
+        if one(dump, one(dump, mention, OA.hasBody), RDF.type) == SCHEMA.Person:
+            counts[str(source)] += 1
+    served = {r["source"]: int(r["mentions"]) for r in rows if r["class"] == str(SCHEMA.Person)}
+    assert served == dict(counts) and served["byline"] > 0 and served.get("model", 0) > 0

@@ -120,6 +120,18 @@ WHERE {
 }
 ORDER BY ?top ?directParent ?organisation
 """),
+    ("识别依据 · What found the mentions", """\
+# How many mentions of each kind of entity each source found (gh:foundBy: byline, post-chain, model …).
+# With FILTER(?source != "model") a query of mentions keeps only those a rule with context found.
+SELECT ?class ?source (COUNT(?mention) AS ?mentions)
+WHERE {
+  ?mention a oa:Annotation ; oa:hasBody ?entity ; gh:foundBy ?source .
+  ?entity a ?class .
+  VALUES ?class { schema:Person org:Organization schema:Place gh:Slogan schema:Event }
+}
+GROUP BY ?class ?source
+ORDER BY ?class DESC(?mentions)
+"""),
     ("数据概览 · What the dataset holds", """\
 # How many things of each class the dataset holds.
 SELECT ?class (COUNT(DISTINCT ?thing) AS ?things)

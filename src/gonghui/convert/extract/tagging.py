@@ -1,6 +1,6 @@
 """Flat PER/ORG/LOC spans of one line (`gonghui entities`): the page rules, then the statistical
 recogniser for what they cannot see in general news (jieba's tags where the model is off); for
-measuring the extractor on any corpus. Every span says which source found it."""
+measuring the extractor on any corpus. Every span can say which source found it (--source)."""
 from __future__ import annotations
 
 import re
@@ -13,8 +13,10 @@ from .people import find_people, plausible_name
 from .places import find_places
 from .vetting import foreign_names, foreign_tail, model_bodies, model_people, model_places
 
-# which source wins where two overlap and are equally long: the rules that have context first
-RANK = {"post-chain": 0, "org-suffix": 0, "gazetteer": 1, "model": 2, "second-mention": 3, "jieba": 4}
+# which source wins where two overlap and are equally long: the rules that have context first.
+# The sources are model.EVIDENCE's and, here only, "jieba" (its tags) and "foreign-name" (a name
+# joined over its dots, 卡洛斯·门多萨)
+RANK = {"model": 2, "second-mention": 3, "jieba": 4}
 
 
 def tag_line(text: str, with_source: bool = False) -> list[dict]:
@@ -28,12 +30,12 @@ def tag_line(text: str, with_source: bool = False) -> list[dict]:
     doc = Document(page=page, issue=None, items=[])
     ctx = Context()
     orgs = find_orgs(text, ctx)
-    spans: list[tuple[int, int, str, str]] = [(h.start, h.end, "ORG", "org-suffix") for h in orgs]
+    spans: list[tuple[int, int, str, str]] = [(h.start, h.end, "ORG", h.source) for h in orgs]
     for h in find_people(doc, ctx, orgs):
-        spans.append((h.start, h.end, "PER", "post-chain" if h.posts else "name-rule"))
+        spans.append((h.start, h.end, "PER", h.source))
     for pl in find_places(text, ctx, orgs):
         for m in pl.mentions:
-            spans.append((m.start, m.end, "LOC", "gazetteer"))
+            spans.append((m.start, m.end, "LOC", m.source))
     jieba = _jieba_spans(text)
     if recogniser.enabled():
         # jieba's names stay: on names its dictionary knows it draws the boundary better than the
