@@ -17,7 +17,8 @@ from ..model import Credit, Document, Issue, Item, Page, Span
 # ---------------------------------------------------------------- patterns
 
 CJK = r"\u3400-\u9fff"
-NAME = rf"[{CJK}·]{{2,4}}"
+# a Chinese name, or one in parts joined by a dot (阿依努尔·卡德尔)
+NAME = rf"(?:[{CJK}]{{1,8}}(?:·[{CJK}]{{1,10}})+|[{CJK}]{{2,4}})"
 ROLE_WORDS = {"记者": "reporter", "见习记者": "reporter", "特约记者": "reporter", "实习记者": "reporter",
               "摄影记者": "photographer", "通讯员": "correspondent", "实习生": "correspondent",
               "特约通讯员": "correspondent"}
@@ -48,6 +49,10 @@ LUNAR_RE = re.compile(rf"(农历)?\s*({GANZHI}年)?\s*闰?[正一二三四五六
 ISSUE_NO_RE = re.compile(r"(?<!总)第\s*(\d+)\s*期")
 TOTAL_NO_RE = re.compile(r"总第\s*(\d+)\s*[号期]")
 TITLE_RE = re.compile(rf"^[{CJK}]{{2,10}}(日报|晚报|工人报|工运|周报|商报|时报|报)$")
+# the page's staff printed at its foot: 责任编辑:某某 美术编辑:某某 校对:某某
+STAFF = "责任编辑|美术编辑|美编|校对|版式设计|版式|组版|编辑"
+COLOPHON = re.compile(rf"^(?:本版)?(?:{STAFF})\s*[::]?\s*{NAME}(?:\s+(?:{STAFF})\s*[::]?\s*{NAME})*$")
+COLOPHON_PAIR = re.compile(rf"({STAFF})\s*[::]?\s*({NAME})")
 PHONE_ONLY = re.compile(r"^[\d()()\s\-—－]{7,20}$")
 HOTLINE_LABEL = re.compile(r"^[^\s]{0,6}(热线|电话)$")
 
@@ -126,6 +131,14 @@ def parse_issue(lines: list[Span], trailing: list[Span]) -> Issue | None:
             decorations.remove(short[0])
     if decorations:
         issue.other["masthead"] = " ".join(decorations)
+    # the staff at the page foot: the 责任编辑 is the issue's editor where the masthead names none
+    for t in trailing:
+        if COLOPHON.match(t.text):
+            for m in COLOPHON_PAIR.finditer(t.text):
+                if m.group(1) == "责任编辑" and issue.editor is None:
+                    issue.editor = m.group(2)
+                elif m.group(1) != "责任编辑":
+                    issue.other.setdefault(m.group(1), m.group(2))
     # trailing "88851111" / "沟通热线" pairs at the page end
     texts = [t.text for t in trailing]
     for k, text in enumerate(texts):
@@ -266,7 +279,8 @@ def segment(page: Page) -> Document:
     body = lines[n_mast:]
     # hotline lines at the page end belong to the masthead, not to the last article
     trailing: list[Span] = []
-    while body and (PHONE_ONLY.match(body[-1].text) or (HOTLINE_LABEL.match(body[-1].text) and n_mast)):
+    while body and (PHONE_ONLY.match(body[-1].text) or
+                    (n_mast and (HOTLINE_LABEL.match(body[-1].text) or COLOPHON.match(body[-1].text)))):
         trailing.insert(0, body.pop())
     issue = parse_issue(lines[:n_mast], trailing) if n_mast else None
     paren_style = bool(re.search(r"本报讯\s*[((]", page.text))

@@ -349,7 +349,8 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
         form = place + form[1:]
     # a paper or a company keeps its own name (浙江工人日报), and so do its own bodies (its 党委,
     # its 工会): public bodies get the full division name
-    name = form if proper_name(form) and not LEVEL_HEAD.match(form) else _full_division_name(form, ctx)
+    keep = (proper_name(form) or _named_after_short_division(form)) and not LEVEL_HEAD.match(form)
+    name = form if keep else _full_division_name(form, ctx)
     m = PARTY_COMMITTEE.fullmatch(name)
     if m:
         return "中共" + m.group(1) + "委"
@@ -365,6 +366,31 @@ def proper_name(form: str) -> bool:
     if suffix_kind(form) in PROPER_KINDS:
         return True
     return any(suffix_kind(form[:n]) in PROPER_KINDS for n in range(3, len(form)))
+
+
+def _named_after_short_division(form: str) -> bool:
+    """上海铁路局, 大庆石油管理局, 广州地铁职工培训中心: a division's short name with a name of its
+    own before the suffix is the body's proper name, not 上海市 + 铁路局. Union, party and
+    legislative bodies (杭州高新区总工会) and a bare department (杭州人社局) are the division's."""
+    prefix = _division_prefix(form)
+    if not prefix:
+        return False
+    d = lexicon.divisions_by_name(prefix)
+    if not d or prefix != d[0].short or form[len(prefix):][:1] in "省市县区":
+        return False
+    kind = suffix_kind(form)
+    if kind not in ("government", "other"):
+        return False
+    rest = form[len(prefix):]
+    suffix = max((s for s in _suffix_texts() if rest.endswith(s)), key=len, default="")
+    middle = rest[: len(rest) - len(suffix)]
+    if middle in NAMED_TRADES or (not middle and suffix[:2] in NAMED_TRADES):
+        return True
+    return len(middle) >= 2 and not lexicon.is_common_word(middle)
+
+
+# trades a body of a division's short name is named after: 上海铁路局, 大庆石油管理局
+NAMED_TRADES = {"铁路", "石油", "矿务", "地铁", "电力", "电网", "烟草", "邮政", "港务", "航空", "油田", "煤矿", "林业"}
 
 
 def _nearby_division(before: str, level_char: str) -> str | None:

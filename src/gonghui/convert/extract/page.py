@@ -16,7 +16,7 @@ from .people import NameHit, find_people, plausible_name
 from .places import find_places
 from .posts import post_chain
 from .slogans import find_slogans
-from .vetting import model_people
+from .vetting import foreign_names, model_people
 from .words import title_ending_at
 
 
@@ -55,13 +55,23 @@ def extract(doc: Document) -> PageEntities:
                 at = text.rfind(c.qualifier, item.start, c.start)
                 printed = Span(at, at + len(c.qualifier), c.qualifier) if at >= 0 else None
                 p.posts.append(Post(c.qualifier, c.qualifier, paper, Mention(c.start, c.end, c.name, idx), printed))
-    if doc.issue and doc.issue.editor and plausible_name(doc.issue.editor, strict=False):
-        p = person(doc.issue.editor)
-        off = text.find(doc.issue.editor, doc.issue.start)
-        p.mentions.append(Mention(off, off + len(doc.issue.editor), doc.issue.editor, None, "masthead"))
+    staff = [("责任编辑", doc.issue.editor)] if doc.issue and doc.issue.editor else []
+    staff += [(label, name) for label, name in doc.issue.other.items() if label in STAFF_TITLES] if doc.issue else []
+    for title, name in staff:
+        if not (plausible_name(name, strict=False) or "·" in name):
+            continue
+        # the masthead's editor, or the staff printed at the page foot
+        off = text.find(name, doc.issue.start)
+        at = text.rfind(title, doc.issue.start, off)
+        if off < doc.issue.end or at < 0:
+            at = text.rfind(title)
+            off = text.find(name, at) if at >= 0 else off
+        if off < 0:
+            continue
+        p = person(name)
+        p.mentions.append(Mention(off, off + len(name), name, None, "masthead"))
         if paper:
-            at = text.rfind("责任编辑", doc.issue.start, off)
-            p.posts.append(Post("责任编辑", "责任编辑", paper, printed=Span(at, at + 4, "责任编辑") if at >= 0 else None))
+            p.posts.append(Post(title, title, paper, printed=Span(at, at + len(title), title) if at >= 0 else None))
     for h in _author_notes(doc, ctx, orgs) + _byline_posts(doc, ctx, orgs):
         p = person(h.name)
         for post in h.posts:
@@ -70,7 +80,7 @@ def extract(doc: Document) -> PageEntities:
     places = find_places(text, ctx, orgs)
     listed: dict[str, set[Mention]] = {}     # beside each list: `in` on the list was quadratic
     found = find_people(doc, ctx, orgs)
-    for h in found + _model_people(text, ctx, orgs, places, found, people):
+    for h in _whole_dotted_names(text, found + _model_people(text, ctx, orgs, places, found, people)):
         p = person(h.name)
         mention = Mention(h.start, h.end, h.name, item_of(h.start), h.source)
         known = listed.get(h.name)
@@ -148,6 +158,32 @@ def _byline_posts(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameH
                 out.append(NameHit(c.start, c.end, c.name, [dataclasses.replace(p, mention=mention) for p in posts],
                                    "byline"))
     return out
+
+
+def _whole_dotted_names(text: str, hits: list[NameHit]) -> list[NameHit]:
+    """A name found in part where the page prints it in parts joined by a dot (阿依努尔 of
+    阿依努尔·卡德尔) is the whole name; parts already inside a whole one are dropped."""
+    wholes = {}
+    named = [(c.start, c.end) for c in recogniser.recognise(text) if c.kind == "PER" and "·" in c.text]
+    for h in hits:
+        if "·" in text[max(0, h.start - 1):h.end + 1]:
+            for s, e in foreign_names(text, [(h.start, h.end)] + named):
+                if s <= h.start and h.end <= e:
+                    wholes[(h.start, h.end)] = (s, e)
+    if not wholes:
+        return hits
+    out, seen = [], set()
+    for h in hits:
+        s, e = wholes.get((h.start, h.end), (h.start, h.end))
+        if (s, e) != (h.start, h.end):
+            h = NameHit(s, e, text[s:e], h.posts, h.source)
+        if (s, e, tuple(map(id, h.posts))) not in seen:
+            seen.add((s, e, tuple(map(id, h.posts))))
+            out.append(h)
+    return out
+
+
+STAFF_TITLES = ("美术编辑", "美编", "校对", "版式设计", "编辑")
 
 
 def _model_people(text: str, ctx: Context, orgs: list[OrgHit], places, found: list[NameHit],

@@ -11,6 +11,7 @@ from ... import lexicon
 from .context import IS_CJK
 from .people import plausible_name
 from .recogniser import Candidate
+from .words import starts_with_boundary
 
 # characters foreign names are transliterated with (克林顿, 普里马科夫, 希拉克): general
 # knowledge of Xinhua's transliteration tables, not a list of names
@@ -116,9 +117,11 @@ def foreign_names(text: str, people: list[tuple[int, int]]) -> list[tuple[int, i
         first_dot, last_dot = text.index("·", s) if "·" in m.group() else text.index("•", s), max(
             text.rfind("·", s, e), text.rfind("•", s, e))
         starts = [a for a, b in people if s <= a < first_dot <= b + 1]
-        start = min(starts) if starts else _run(text, first_dot, -1, s)
+        start = _run(text, min(starts), -1, s) if starts else _run(text, first_dot, -1, s)
         ends = [b for a, b in people if last_dot + 1 <= b <= e and a <= last_dot + 1]
-        end = max(ends) if ends else _run(text, last_dot + 1, 1, e)
+        end = max(ends) if ends else _last_part_end(text, last_dot + 1, e)
+        if ends and end < e and text[end] in TRANSLITERATION:     # 阿不都|拉: cut one short
+            end = max(end, _last_part_end(text, last_dot + 1, e))
         if first_dot - start >= 1 and end - last_dot > 1:
             out.append((start, end))
     return out
@@ -132,12 +135,26 @@ def foreign_tail(text: str, start: int, end: int) -> int:
     return _run(text, end, 1, min(len(text), end + 4))
 
 
+def _last_part_end(text: str, at: int, limit: int) -> int:
+    """Where the part after a name's last dot ends: before a word that follows names (说, 等,
+    陪同), a function character or punctuation; at most eight characters."""
+    pos = at
+    while pos < min(limit, at + 8) and IS_CJK.match(text[pos]):
+        if pos > at and (starts_with_boundary(text, pos, min_len=2) or text[pos] in "的在是和与等为说"):
+            break
+        pos += 1
+    return pos
+
+
 def _run(text: str, at: int, step: int, limit: int) -> int:
-    """How far transliteration characters go from `at` (back with step -1), at most five."""
+    """How far transliteration characters go from `at` (back with step -1), at most five; forward,
+    a word that follows names (说, 表示, 的) ends the run too."""
     pos, n = at, 0
     while n < 5:
         nxt = pos - 1 if step < 0 else pos
         if (step < 0 and nxt < limit) or (step > 0 and nxt >= limit) or text[nxt] not in TRANSLITERATION:
+            break
+        if step > 0 and n >= 1 and (starts_with_boundary(text, nxt) or text[nxt] in "的在是和与"):
             break
         pos += step
         n += 1
