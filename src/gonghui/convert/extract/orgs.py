@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import jieba
 
 from ... import lexicon
+from . import recogniser
 from .context import CJK, IS_CJK, Context, home_code
 from .words import WordList, division_words, title_ending_at, title_words
 
@@ -273,6 +274,7 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
         hits.append(OrgHit(offset + m.start(), offset + m.start() + (1 if m.group(0) == "党的" else 3),
                            "党" if m.group(0) == "党的" else "共产党", "中国共产党", "party",
                            source="abbreviation"))
+    hits += _model_bodies(text, offset, hits)
     resolved = []
     for h in hits:
         if not h.name:
@@ -290,6 +292,44 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
             kept.append(h)
             covered.update(range(h.start, h.end))
     return sorted(kept, key=lambda h: h.start)
+
+
+JOINER = re.compile(r"[和与及、]")
+
+
+def _model_bodies(text: str, offset: int, ruled: list[OrgHit]) -> list[OrgHit]:
+    """The statistical recogniser's organisations that end in an organisation suffix (克劳斯精密机床
+    公司, 华南师范大学, 国家邮政局): names the prefix rule cannot reach. One that runs two of the
+    rules' bodies together over 和/与/、 is two bodies, not one."""
+    out = []
+    for c in recogniser.recognise(text):
+        if c.kind != "ORG" or len(c.text) < 3 or not suffix_kind(c.text) or NOT_NAME_CHAR.search(c.text):
+            continue
+        s, e = offset + c.start, offset + c.end
+        inside = [h for h in ruled if s <= h.start and h.end <= e and (h.start, h.end) != (s, e)]
+        if JOINER.search(c.text) and inside or len(inside) >= 2 or \
+                any(h.end < e and (text[h.end - offset] in "省市县区联" or text[h.end - offset:e - offset] in GENERIC_BODY
+                                   or DEPARTMENT.search(text[h.end - offset:e - offset])) for h in inside):
+            continue         # 省委市委, 某工会联合市某集团, 某公司企业, 某总工会组织部: run together
+        if c.text.startswith(GENERIC_PREFIX) or c.text in _suffix_texts() or _generic_body(c.text):
+            continue
+        out.append(OrgHit(s, e, c.text, "", "", source="model"))
+    return out
+
+
+def _generic_body(form: str) -> bool:
+    """劳模工匠协会, 宁波工会, 全国工会: a kind of body, or a place's bodies in general, not a name:
+    what stands before the suffix is a division alone, or ordinary words alone."""
+    suffix = max((s for s in _suffix_texts() if form.endswith(s)), key=len, default="")
+    core = form[: len(form) - len(suffix)]
+    for pre in NATION_PREFIX:
+        if core.startswith(pre):
+            return not core[len(pre):] and suffix in ("工会", "协会", "组织")
+    if not core or division_words().match(core) == len(core):
+        return True
+    if division_words().match(core) or suffix_kind(form) not in ("association", "union"):
+        return False         # 华南师范大学, 国家邮政局: a school's or an office's name may be ordinary words
+    return all(lexicon.is_common_word(w) for w in jieba.lcut(core, HMM=False))
 
 
 # short names of a federation's standing bodies (general knowledge of union structure)
@@ -375,6 +415,9 @@ def _named_after_short_division(form: str) -> bool:
     prefix = _division_prefix(form)
     if not prefix:
         return False
+    if any(_named_after_short_division(form[:n]) for n in range(len(prefix) + 3, len(form))
+           if suffix_kind(form[:n]) and suffix_kind(form[n:])):
+        return True          # 大庆石油管理局工会: a body inside such a one
     d = lexicon.divisions_by_name(prefix)
     if not d or prefix != d[0].short or form[len(prefix):][:1] in "省市县区":
         return False
@@ -414,6 +457,9 @@ def _full_division_name(form: str, ctx: Context) -> str:
         return form
     d = prefer_home(lexicon.divisions_by_name(prefix), ctx)
     rest = form[len(prefix):]
+    home = home_code(ctx)
+    if prefix == d.short and d.level not in ("province", "city") and home and not d.code.startswith(home):
+        return form          # 东湖新技术开发区: a far county's short name is a word of the body's own name
     inner = _division_prefix(rest)
     if inner and d.level in ("city", "province"):
         sub = prefer_home(lexicon.divisions_by_name(inner), ctx)
