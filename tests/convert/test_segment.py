@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from gonghui.cli import main
-from gonghui.convert.read import read_page
+from gonghui.convert.read import read_bytes, read_page
 from gonghui.convert.segment import segment
 
 LAYOUTS = Path(__file__).parent / "layouts"
@@ -148,3 +148,20 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, make):
     assert res.exception is None or isinstance(res.exception, SystemExit)
     lines = res.output.strip().splitlines()
     assert len(lines) == 1 and "bad.txt" in lines[0]
+
+
+def test_the_staff_at_a_page_foot_are_the_issue_s_not_an_article():
+    text = ("南湾职工报\n2031年5月6日 星期二 第9期\n出版:南湾市总工会\n市总工会召开会议\n"
+            "本报讯(记者 尚云飞)5月5日,市总工会召开全委会议,总结去年工作,部署今年全市工会的各项重点任务。\n责任编辑:阿依努尔·卡德尔 美术编辑:林小溪 校对:齐远\n")
+    doc = segment(read_bytes(text.encode(), "foot.txt"))
+    assert doc.issue.editor == "阿依努尔·卡德尔"
+    assert doc.issue.other["美术编辑"] == "林小溪" and doc.issue.other["校对"] == "齐远"
+    assert [it.headline.text for it in doc.items if it.headline] == ["市总工会召开会议"]
+    assert not any("责任编辑" in p.text for it in doc.items for p in it.paragraphs)
+
+
+def test_a_dotted_name_is_one_credit():
+    text = "南湾职工报\n2031年5月6日 星期二 第9期\n出版:南湾市总工会\n一则消息\n本报讯(记者 买合木提·吐尔逊 通讯员 邢路)昨日,会议召开。\n"
+    doc = segment(read_bytes(text.encode(), "dot.txt"))
+    assert [(c.role, c.name) for it in doc.items for c in it.credits] == [
+        ("reporter", "买合木提·吐尔逊"), ("correspondent", "邢路")]

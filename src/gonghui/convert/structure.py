@@ -118,7 +118,7 @@ def _merge_same_division(corpus, names: Names) -> None:
 def _preferred(corpus, group: list[str], d: Division, rest: str) -> str:
     """A paper's or a company's proper name is the shortest (the expansion only adds 省); a public
     body takes the name the extractor gives it (the district with its city), else the shortest."""
-    from .extract.orgs import proper_name
+    from .extract.org_names import proper_name
     standard = federation_name(d)[:-len(FEDERATION)] + rest
     if not proper_name(group[0]) and standard in group:
         return standard
@@ -191,7 +191,7 @@ def _owner(corpus, names: Names, name: str, added: list[str]) -> str | None:
     """The longest organisation whose name `name` starts with, the rest being a body (干部学校,
     党组, 工会): a printed one, a federation by its name, or a paper, company or school."""
     from .extract import suffix_kind
-    from .extract.orgs import PROPER_KINDS
+    from .extract.org_names import PROPER_KINDS
     for n in range(len(name) - 2, 2, -1):
         head, tail = name[:n], name[n:]
         if not suffix_kind(tail):

@@ -7,7 +7,8 @@ import re
 from ... import lexicon
 from ...model import Mention, PlaceRef
 from .context import CJK, IS_CJK, Context, home_code, parent_name
-from .orgs import STOP_CHARS, OrgHit, Tokens, prefer_home
+from .org_names import STOP_CHARS, prefer_home
+from .orgs import OrgHit, Tokens
 from .words import division_spans
 
 LOWER_SUFFIX = {"镇": "town", "乡": "town", "街道": "town", "村": "village", "社区": "village",
