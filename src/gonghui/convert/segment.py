@@ -21,7 +21,8 @@ CJK = r"\u3400-\u9fff"
 NAME = rf"(?:[{CJK}]{{1,8}}(?:·[{CJK}]{{1,10}})+|[{CJK}]{{2,4}})"
 ROLE_WORDS = {"记者": "reporter", "见习记者": "reporter", "特约记者": "reporter", "实习记者": "reporter",
               "摄影记者": "photographer", "通讯员": "correspondent", "实习生": "correspondent",
-              "特约通讯员": "correspondent"}
+              "特约通讯员": "correspondent", "本报记者": "reporter", "本报通讯员": "correspondent",
+              "本报特约记者": "reporter", "本报见习记者": "reporter"}
 ROLE_RE = "|".join(sorted(map(re.escape, ROLE_WORDS), key=len, reverse=True))
 
 DATELINE = re.compile(r"^(本报讯|本报[^\s,,。]{0,12}讯|新华社[^\s,,。]{0,12}电|[^\s,,。]{2,6}讯)")

@@ -114,6 +114,9 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
     abbr = lexicon.abbreviations()
     if form in abbr:
         return abbr[form][0]
+    for n in range(len(form) - 2, 2, -1):     # 全国总工会党组: a body of a nation-level body
+        if form[:n] in abbr and form[n:] in SUB_BODY:
+            return abbr[form[:n]][0] + form[n:]
     head = form[0]
     if form.startswith(AUTONOMOUS):
         return _autonomous(form, ctx, before)

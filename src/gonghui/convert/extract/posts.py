@@ -34,6 +34,10 @@ def org_of_title_text(text: str, ctx: Context) -> str | None:
 DEPARTMENT_WORD = re.compile(rf"[{CJK}]+(部|处|科|室|办公室|办)")
 
 
+# a unit's own bodies, printed as the head of a title after the unit (公司工会主席, 学校党委书记)
+UNIT_BODIES = ("工会", "党委", "团委", "党支部", "党总支")
+
+
 def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end: dict) -> list[Post]:
     """All posts printed before a name: `市人大常委会党组副书记、副主任,市总工会主席郑国平`."""
     posts: list[Post] = []
@@ -76,6 +80,11 @@ def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end
             posts.append(Post(form + t, t, org_name, printed=printed))
         elif org is not None:
             base_org = org
+            body = next((b for b in UNIT_BODIES if t.startswith(b) and len(t) > len(b)), None)
+            if body and org.kind in ("company", "school", "media", "other") and not org.name.endswith(body):
+                # 某有限公司|工会主席: the post is in the company's union, not the company
+                posts.append(Post(org.form + t, t[len(body):], org.name + body, printed=printed))
+                continue
             posts.append(Post(org.form + t, t, org.name, printed=printed))
         else:
             posts.append(Post(t, t, None, printed=printed))
