@@ -105,3 +105,10 @@ def test_the_company_s_union_is_the_union_of_the_company_named_before():
         "成都蜀风机械有限公司开展技能比武,该公司工会为获奖职工颁奖。", CTX)}
     assert found["该公司工会"] == ("成都蜀风机械有限公司工会", "成都蜀风机械有限公司")
     assert names("公司工会为职工办实事") == {}          # no company named before it
+
+
+def test_a_county_as_once_printed_and_a_committee_s_office():
+    ctx = Context("浙江省", "温州市")
+    found = {h.form: h.name for h in find_orgs("洞头县总工会主席出席,市委办公厅负责同志参加。", ctx)}
+    assert found.get("洞头县总工会", "洞头县总工会") == "洞头县总工会"     # not 温州市洞头区县总工会
+    assert found["市委办公厅"] == "中共温州市委办公厅"

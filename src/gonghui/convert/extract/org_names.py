@@ -74,6 +74,7 @@ TWO_LEVELS = re.compile(r"[省市县区][省市县区]")
 PROVINCE_CITY_SHORT = re.compile(r"[省市]总")
 FORMER = re.compile(r"原(?=党|团|工会)")
 LEVEL_HEAD = re.compile(r"[省市县区]")
+PARTY_COMMITTEE_BODY = re.compile(r".+?(?:省|市|县|区)委(?:办公厅|办公室|宣传部|组织部|统战部|政法委|党校)")
 PARTY_COMMITTEE = re.compile(r"(.+?(?:省|市|县|区))委")
 
 
@@ -132,6 +133,9 @@ def expand_abbreviation(form: str, ctx: Context, before: str = "") -> str | None
     m = PARTY_COMMITTEE.fullmatch(name)
     if m:
         return "中共" + m.group(1) + "委"
+    m = PARTY_COMMITTEE_BODY.fullmatch(name)
+    if m and not name.startswith("中共"):
+        return "中共" + name         # 杭州市委办公厅 → 中共杭州市委办公厅
     return name
 
 
@@ -210,6 +214,8 @@ def _full_division_name(form: str, ctx: Context) -> str:
     home = home_code(ctx)
     if prefix == d.short and d.level not in ("province", "city") and home and not d.code.startswith(home):
         return form          # 东湖新技术开发区: a far county's short name is a word of the body's own name
+    if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
+        return form          # 北川市… is a city of that name, not 北川羌族自治县 + 市; 洞头县 as once printed
     inner = _division_prefix(rest)
     if inner and d.level in ("city", "province"):
         sub = prefer_home(lexicon.divisions_by_name(inner), ctx)
@@ -223,8 +229,6 @@ def _full_division_name(form: str, ctx: Context) -> str:
         return form
     if prefix == d.short and rest.startswith(ZONES + ("镇", "乡", "街道")):
         return form          # 成都高新区, 永安镇: a zone's or town's own name, not 某市 + 镇
-    if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
-        return form          # 北川市… is a city of that name, not the county 北川羌族自治县 + 市
     return d.name + rest
 
 
