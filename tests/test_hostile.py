@@ -196,7 +196,7 @@ def test_nothing_is_lost(dataset):
 TEMPLATE_TAGS = {"html", "head", "meta", "title", "link", "body", "header", "nav", "main", "a", "h1", "h2", "h3",
                  "p", "code", "small", "table", "tr", "th", "td", "ul", "li", "ol", "span", "details", "summary",
                  "div", "mark", "section", "button", "textarea", "form", "br", "noscript", "script", "bdi",
-                 "input", "select", "option", "pre",
+                 "input", "select", "option", "pre", "label",
                  # the timeline (serve/profiles.py): data there is escaped text of <text> and <title>,
                  # and markup smuggled in would still show as script elements or on… attributes
                  "svg", "g", "line", "text", "circle", "rect"}
@@ -284,7 +284,8 @@ def test_resource_pages_escape_everything(site):
 def test_other_pages_escape_everything(site):
     for path in ("/", "/download/", "/id/<script>alert(1)</script>", '/id/"><img src=x onerror=alert(1)>',
                  "/id/", "/id/person/", "/id/article/", "/search?q=<script>alert(1)</script>",
-                 '/search?q="><img src=x onerror=alert(1)>', "/search?q=职工技能大赛", "/search?q=img"):
+                 '/search?q="><img src=x onerror=alert(1)>', "/search?q=职工技能大赛", "/search?q=img",
+                 "/browse/people", "/browse/organisations", "/browse/slogans?sort=name"):
         r = site.get(path)
         assert r.status_code == (404 if path.startswith("/id/") and not path.endswith("/") else 200)
         audit(r.text)

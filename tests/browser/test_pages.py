@@ -33,7 +33,7 @@ def browser():
     options = webdriver.ChromeOptions()
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,900"):
         options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver
     driver.quit()
@@ -136,3 +136,47 @@ def test_a_profile_chart_opens_its_query_in_the_query_page(served, browser):
     WebDriverWait(browser, 20).until(seen.presence_of_element_located(
         (By.CSS_SELECTOR, ".tabPanel.active .yasr .dataTable tbody tr")))
     assert csp_violations(browser) == []
+
+
+def test_the_timeline_s_marks_are_its_query_s_dates(served, browser):
+    """Each mark the browser draws on a person's timeline is a date the query under it answers."""
+    from selenium.webdriver.common.by import By
+    from SPARQLWrapper import JSON, SPARQLWrapper
+    browser.get(served.url + "/id/person/zhou-mingyuan")
+    marks = sorted(c.get_attribute("data-date") for c in browser.find_elements(By.CSS_SELECTOR, "svg circle.mark"))
+    query = browser.find_element(By.CSS_SELECTOR, "details.query pre").get_attribute("textContent")
+    sw = SPARQLWrapper(served.url + "/sparql")
+    sw.setQuery(query)
+    sw.setReturnFormat(JSON)
+    rows = sw.queryAndConvert()["results"]["bindings"]
+    dates = sorted({(r["post"]["value"], r["date"]["value"]) for r in rows if "date" in r})
+    assert marks and marks == sorted(d for _, d in dates)
+
+
+def test_browse_filters_by_kind_in_the_browser(served, browser):
+    """Pick a kind of organisation in the facets, submit: the list is that kind's, in the URL too."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    browser.get(served.url + "/browse/organisations")
+    every = len(browser.find_elements(By.CSS_SELECTOR, "table.browse tr")) - 1
+    Select(browser.find_element(By.CSS_SELECTOR, "select[name=kind]")).select_by_value("TradeUnion")
+    browser.find_element(By.CSS_SELECTOR, "form.facets button").click()
+    assert "kind=TradeUnion" in browser.current_url
+    names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.browse td a")]
+    shot(browser, "browse")
+    assert names and all(n.endswith(("工会", "工会委员会")) for n in names) and len(names) <= every
+    assert csp_violations(browser) == []
+
+
+def test_no_request_leaves_loopback(served, browser):
+    """Every request the pages make — scripts, styles, fonts, queries — goes to this server."""
+    import json
+    import urllib.parse
+    browser.get_log("performance")                     # what earlier tests loaded does not count
+    for path in ("/", "/id/", "/id/person/zhou-mingyuan", "/browse/people", "/search?q=zhou", "/download/"):
+        browser.get(served.url + path)
+    urls = [m["params"]["request"]["url"] for e in browser.get_log("performance")
+            if (m := json.loads(e["message"])["message"])["method"] == "Network.requestWillBeSent"]
+    assert len(urls) >= 6
+    hosts = {urllib.parse.urlparse(u).hostname for u in urls if not u.startswith(("data:", "blob:", "about:"))}
+    assert hosts == {"127.0.0.1"}, hosts

@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
+from .browse import browse
 from .endpoint import Settings, sparql
 from .reconcile import (
     IndexBuilder,
@@ -109,6 +110,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         *(Route(path, sparql, methods=["GET", "POST"]) for path in SPARQL_PATHS),
         Route("/id/{rest:path}", resource),
         Route("/search", search),
+        Route("/browse/{what}", browse),
         Route("/ontology", document_route("ontology", "Ontology")),
         Route("/ontology.{ext}", document_route("ontology", "Ontology")),
         Route("/context.jsonld", context_jsonld),

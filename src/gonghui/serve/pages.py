@@ -73,7 +73,7 @@ def layout(title: str, body: str, *, head: str = "", wide: bool = False) -> str:
 <body>
 <header class="site">
   <a class="brand" href="/">gonghui 工会报 LOD</a>
-  <nav><a href="/">SPARQL</a> <a href="/id/">Resources</a> <a href="/download/">Downloads</a> <a href="/.well-known/void">VoID</a>
+  <nav><a href="/">SPARQL</a> <a href="/browse/people">Browse</a> <a href="/id/">Resources</a> <a href="/download/">Downloads</a> <a href="/.well-known/void">VoID</a>
   <a href="/ontology">Ontology</a> <a href="/shapes">Shapes</a></nav>
   <form class="search" action="/search" method="get" role="search"><input type="search" name="q"
    placeholder="搜索 Search: 姓名, pinyin, 组织…" aria-label="Search"></form>

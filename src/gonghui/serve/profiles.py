@@ -24,6 +24,8 @@ def sections(data: dict, linker: Linker) -> list[str]:
         out.append(named_with(data["iri"], data["together"], linker, labels))
     if data.get("tree") and (data["tree"]["parents"] or data["tree"]["children"]):
         out.append(org_tree(data["iri"], data["tree"], linker, labels))
+    if data.get("papers"):
+        out.append(named_by_papers(data["iri"], data["papers"], linker, labels))
     if data.get("members"):
         def member_label(post: dict) -> str:
             return f'{labels.get(post.get("person") or "", "")} · {post.get("title") or labels.get(post.get("role") or "", "")}'
@@ -106,6 +108,29 @@ def named_with(iri: str, rows: list[dict], linker: Linker, labels: dict[str, str
                     f'<td class="num">{r["articles"]:,}</td></tr>' for r in rows)
     return ('<h2>Named with 同时提及</h2><table class="together"><tr><th>Person 人物</th><th>Articles 文章</th></tr>'
             f'{items}</table>' + query_links(TOGETHER_QUERY.format(iri=iri)))
+
+
+PAPERS_QUERY = """\
+# The newspapers whose articles name one organisation, with the first and last issue date.
+SELECT ?paper ?name (COUNT(DISTINCT ?article) AS ?articles) (MIN(?date) AS ?first) (MAX(?date) AS ?last)
+WHERE {{
+  ?article schema:mentions <{iri}> ; schema:isPartOf ?issue .
+  ?issue schema:isPartOf ?paper .
+  ?paper a schema:Newspaper ; schema:name ?name .
+  OPTIONAL {{ ?issue schema:datePublished ?date }}
+}}
+GROUP BY ?paper ?name
+ORDER BY DESC(?articles) ?paper
+"""
+
+
+def named_by_papers(iri: str, rows: list[dict], linker: Linker, labels: dict[str, str]) -> str:
+    items = "".join(f'<tr><td><a href="{esc(linker.href(r["paper"]) or "")}">'
+                    f'{text(labels.get(r["paper"]) or linker.curie(r["paper"]))}</a></td>'
+                    f'<td class="num">{r["articles"]:,}</td><td>{esc(r["first"] or "")}</td><td>{esc(r["last"] or "")}</td></tr>'
+                    for r in rows)
+    return ('<h2>Papers that name it 刊载报纸</h2><table class="papers"><tr><th>Newspaper 报纸</th><th>Articles 文章</th>'
+            f'<th>First 首见</th><th>Last 末见</th></tr>{items}</table>' + query_links(PAPERS_QUERY.format(iri=iri)))
 
 
 def org_tree(iri: str, tree: dict, linker: Linker, labels: dict[str, str]) -> str:

@@ -1,0 +1,110 @@
+"""/browse/…: lists with facets over the committed lod/, each checked against the SPARQL query
+the page shows, run over HTTP with SPARQLWrapper against the same real `gonghui serve`."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from servers import running_serve
+from SPARQLWrapper import JSON, SPARQLWrapper
+
+from gonghui.serve.browse import PAGE
+
+ROOT = Path(__file__).parents[2]
+ROW = re.compile(r'<tr><td><a href="([^"]+)"><bdi>(.*?)</bdi></a></td><td class="num">(\d+)</td>')
+
+
+@pytest.fixture(scope="module")
+def site():
+    with running_serve(cwd=ROOT) as served:
+        yield served
+
+
+def get(site, path, **params):
+    return httpx.get(site.url + path, params=params or None, timeout=30)
+
+
+def shown(page: str) -> tuple[list[tuple[str, str, int]], str]:
+    """The rows of a list page (link, name, articles) and the query it shows."""
+    query = html.unescape(re.search(r"<pre>(.*?)</pre>", page, re.S).group(1))
+    return [(h, html.unescape(n), int(c)) for h, n, c in ROW.findall(page)], query
+
+
+def select(site, query):
+    sw = SPARQLWrapper(site.url + "/sparql")
+    sw.setQuery(query)
+    sw.setReturnFormat(JSON)
+    return [{k: v["value"] for k, v in b.items()} for b in sw.queryAndConvert()["results"]["bindings"]]
+
+
+@pytest.mark.parametrize("what", ["people", "organisations", "slogans"])
+def test_a_list_is_its_query_s_answer(site, what):
+    r = get(site, f"/browse/{what}")
+    assert r.status_code == 200
+    rows, query = shown(r.text)
+    answer = select(site, query)
+    assert len(rows) == min(PAGE, len(answer)) > 0
+    assert [(n, c) for _, n, c in rows] == [(a["name"], int(a["articles"])) for a in answer[:PAGE]]
+    assert [c for _, _, c in rows] == sorted((c for _, _, c in rows), reverse=True)    # most articles first
+
+
+def test_the_kind_facet_keeps_one_kind(site):
+    rows, query = shown(get(site, "/browse/organisations", kind="TradeUnion", sort="name").text)
+    assert "gh:TradeUnion" in query and rows
+    unions = {a["o"] for a in select(site, "PREFIX gh: <https://w3id.org/gonghui/ontology#> "
+                                           "SELECT ?o WHERE { ?o a gh:TradeUnion }")}
+    assert all(any(u.endswith(h.split("/id/")[1]) for u in unions) for h, _, _ in rows)
+    assert [n for _, n, _ in rows] == sorted(n for _, n, _ in rows)
+
+
+def test_a_newspaper_and_a_year_narrow_the_list(site):
+    page = get(site, "/browse/people").text
+    papers = re.findall(r'<option value="(https?://[^"]+)"', page)
+    years = re.findall(r'<option value="(\d{4})"', page)
+    assert papers and years
+    narrowed = 0
+    for paper in papers:
+        for year in years:
+            rows, query = shown(get(site, "/browse/people", paper=paper, year=year).text)
+            assert f"<{paper}>" in query and f'"{year}"' in query
+            assert [n for _, n, _ in rows] == [a["name"] for a in select(site, query)][:PAGE]
+            narrowed += bool(rows)
+    assert narrowed >= 1
+    assert shown(get(site, "/browse/people", year="1900").text)[0] == []
+
+
+def test_pages_follow_on_and_the_csv_is_the_whole_list(site):
+    first = get(site, "/browse/organisations").text
+    nxt = re.search(r'<a rel="next" href="\?([^"]+)"', first)
+    assert nxt, "more than one page of organisations in lod/"
+    second = get(site, "/browse/organisations?" + html.unescape(nxt.group(1))).text
+    assert not {h for h, _, _ in shown(first)[0]} & {h for h, _, _ in shown(second)[0]}
+    csv_link = html.unescape(re.search(r'<a href="(/sparql\?query=[^"]+)">CSV</a>', first).group(1))
+    table = list(csv.reader(io.StringIO(get(site, csv_link).text)))
+    assert table[0][:3] == ["thing", "name", "articles"]
+    assert len(table) - 1 == len(select(site, shown(first)[1])) > PAGE
+
+
+@pytest.mark.parametrize("path, params, status", [
+    ("/browse/people", {"year": "20x8"}, 400), ("/browse/people", {"paper": "https://example.org/x"}, 400),
+    ("/browse/organisations", {"kind": "Nothing"}, 400), ("/browse/people", {"sort": "random"}, 400),
+    ("/browse/people", {"offset": "-x"}, 400), ("/browse/everything", {}, 404)])
+def test_bad_filters_get_one_clear_line(site, path, params, status):
+    r = get(site, path, **params)
+    assert r.status_code == status and len(r.text.strip().splitlines()) <= 40 and "Traceback" not in r.text
+
+
+def test_an_organisation_page_lists_the_papers_that_name_it(site):
+    top = shown(get(site, "/browse/organisations").text)[0][0][0]       # the most named organisation
+    page = httpx.get(site.url + top, headers={"accept": "text/html"}).text
+    assert "Papers that name it" in page
+    part = page.split("Papers that name it", 1)[1]
+    query = html.unescape(re.search(r"<pre>(.*?)</pre>", part, re.S).group(1))
+    answer = select(site, query)
+    counts = [int(c) for c in re.findall(r'<td class="num">([\d,]+)</td>', part.split("</table>")[0])]
+    assert counts == [int(a["articles"]) for a in answer] and counts
