@@ -62,6 +62,17 @@ def test_the_kind_facet_keeps_one_kind(site):
     assert [n for _, n, _ in rows] == sorted(n for _, n, _ in rows)
 
 
+def test_the_place_facet_keeps_the_organisations_in_it(site):
+    page = get(site, "/browse/organisations").text
+    places = re.findall(r'<option value="(https?://[^"]+/id/place/[^"]+)"', page)
+    assert places
+    rows, query = shown(get(site, "/browse/organisations", place=places[0]).text)
+    assert f"schema:location <{places[0]}>" in query and rows
+    inside = {a["o"] for a in select(site, f"PREFIX schema: <http://schema.org/> SELECT ?o WHERE {{ ?o schema:location <{places[0]}> }}")}
+    assert {h.split("/id/")[1] for h, _, _ in rows} <= {o.split("/id/")[1] for o in inside}
+    assert get(site, "/browse/organisations", place="https://w3id.org/gonghui/id/place/nowhere").status_code == 400
+
+
 def test_a_newspaper_and_a_year_narrow_the_list(site):
     page = get(site, "/browse/people").text
     papers = re.findall(r'<option value="(https?://[^"]+)"', page)

@@ -1,9 +1,9 @@
 """/browse/people, /browse/organisations, /browse/slogans: lists a researcher can filter by
-newspaper, year and kind of organisation, sort and page, each made by a SPARQL query that the
+newspaper, year, kind of organisation and its place, sort and page, each made by a SPARQL query that the
 page shows (with a link to the query page and the whole list as CSV), as Scholia does.
 
 The filters are checked here (a newspaper is an IRI the dataset has, a year four digits, a kind
-one of KINDS) and written into the query as IRIs and literals, never as text a user typed."""
+one of KINDS, a place one an organisation is in) and written into the query as IRIs and literals, never as text a user typed."""
 from __future__ import annotations
 
 import json
@@ -37,13 +37,15 @@ JSON = "application/sparql-results+json"
 
 
 def list_query(what: str, *, paper: str | None = None, year: str | None = None, kind: str | None = None,
-               sort: str = "articles") -> str:
+               place: str | None = None, sort: str = "articles") -> str:
     """The query of one list: each thing with the articles that name it and its first and last
     issue date, restricted to a newspaper's issues, a year, a kind of organisation."""
     _, thing, named_by = LISTS[what]
     where = [thing]
     if kind:
         where.append(f"?thing a gh:{kind} .")
+    if place:
+        where.append(f"?thing schema:location <{place}> .")
     dated = [f"?article {named_by} ?thing .", "?article schema:isPartOf ?issue .",
              "?issue schema:datePublished ?date ."]
     if paper:
@@ -64,6 +66,9 @@ FACETS_QUERY = """SELECT ?paper ?name (GROUP_CONCAT(DISTINCT SUBSTR(STR(?date), 
 WHERE { ?paper a schema:Newspaper ; schema:name ?name .
         OPTIONAL { ?issue schema:isPartOf ?paper ; schema:datePublished ?date } }
 GROUP BY ?paper ?name ORDER BY ?name ?paper"""
+PLACES_QUERY = """SELECT DISTINCT ?place ?name
+WHERE { ?org a org:Organization ; schema:location ?place . ?place schema:name ?name }
+ORDER BY ?name ?place"""
 
 
 async def _select(request: Request, query: str) -> list[dict]:
@@ -87,11 +92,18 @@ async def browse(request: Request) -> HTMLResponse:
     paper = params.get("paper") or None
     year = params.get("year") or None
     kind = (params.get("kind") or None) if what == "organisations" else None
+    place = (params.get("place") or None) if what == "organisations" else None
+    places = await _select(request, PLACES_QUERY) if what == "organisations" else []
+    place_names = {}
+    for p in places:
+        place_names.setdefault(p["place"], p["name"])       # a place printed two ways: its first name
     sort = params.get("sort") or "articles"
     if paper is not None and paper not in known:
         raise HTTPException(400, "paper must be the IRI of a newspaper in the dataset")
     if year is not None and not YEAR.match(year):
         raise HTTPException(400, "year must be four digits")
+    if place is not None and place not in place_names:
+        raise HTTPException(400, "place must be the IRI of a place an organisation of the dataset is in")
     if kind is not None and kind not in KINDS:
         raise HTTPException(400, "kind must be one of " + ", ".join(KINDS))
     if sort not in SORTS:
@@ -100,17 +112,18 @@ async def browse(request: Request) -> HTMLResponse:
         offset = max(0, int(params.get("offset", "0")))
     except ValueError:
         raise HTTPException(400, "offset must be a whole number") from None
-    query = list_query(what, paper=paper, year=year, kind=kind, sort=sort)
+    query = list_query(what, paper=paper, year=year, kind=kind, place=place, sort=sort)
     rows = await _select(request, query + f"LIMIT {PAGE + 1} OFFSET {offset}")
     years = sorted({y for p in papers for y in p.get("years", "").split() if YEAR.match(y)})
     linker = Linker(base=request.app.state.settings.base, local={})
     return HTMLResponse(page(what, rows[:PAGE], more=len(rows) > PAGE, offset=offset, query=query, papers=papers,
-                             years=years, chosen={"paper": paper, "year": year, "kind": kind, "sort": sort},
+                             years=years, places=sorted(place_names.items(), key=lambda kv: (kv[1], kv[0])),
+                             chosen={"paper": paper, "year": year, "kind": kind, "place": place, "sort": sort},
                              linker=linker))
 
 
 def page(what: str, rows: list[dict], *, more: bool, offset: int, query: str, papers: list[dict],
-         years: list[str], chosen: dict, linker: Linker) -> str:
+         years: list[str], chosen: dict, linker: Linker, places: list[tuple[str, str]] = ()) -> str:
     title = LISTS[what][0]
 
     def options(name: str, values: list[tuple[str, str]], blank: str) -> str:
@@ -123,6 +136,7 @@ def page(what: str, rows: list[dict], *, more: bool, offset: int, query: str, pa
                 options("year", [(y, y) for y in years], "every year")]
     if what == "organisations":
         controls.append(options("kind", list(KINDS.items()), "every kind"))
+        controls.append(options("place", list(places), "every place"))
     controls.append(options("sort", list(SORTS.items()), "most articles first"))
     form = (f'<form class="facets" method="get" action="/browse/{esc(what)}">{" ".join(controls)} '
             '<button type="submit">Show 显示</button></form>')
