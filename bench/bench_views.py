@@ -74,7 +74,7 @@ def main():
             "/browse/organisations?kind=TradeUnion&sort=first"] * args.requests
         views["/browse/people?offset=5000"] = ["/browse/people?offset=5000"] * args.requests
         views["/search?q=…"] = [f"/search?q={q}" for q in ["王", "总工会", "zhang", "市总工会", "工匠"] * (args.requests // 5)]
-        print(f"\n| view | requests | TTFB p50 | TTFB p99 | total p50 | total p99 | status |\n|---|---:|---:|---:|---:|---:|---|")
+        print("\n| view | requests | TTFB p50 | TTFB p99 | total p50 | total p99 | status |\n|---|---:|---:|---:|---:|---:|---|")
         with httpx.Client(base_url=served.url, timeout=120) as client:
             for name, paths in views.items():
                 if not paths:
