@@ -112,3 +112,10 @@ def test_a_county_as_once_printed_and_a_committee_s_office():
     found = {h.form: h.name for h in find_orgs("洞头县总工会主席出席,市委办公厅负责同志参加。", ctx)}
     assert found.get("洞头县总工会", "洞头县总工会") == "洞头县总工会"     # not 温州市洞头区县总工会
     assert found["市委办公厅"] == "中共温州市委办公厅"
+
+
+def test_a_company_named_in_full_once_is_that_company_under_its_short_name():
+    found = {h.form: h.name for h in find_orgs(
+        "成都蜀风机械集团有限公司举办技能比武。蜀风机械集团工会主席向阳说,蜀风机械集团将继续开展。", CTX)}
+    assert found["蜀风机械集团"] == "成都蜀风机械集团有限公司"
+    assert set(found.values()) <= {"成都蜀风机械集团有限公司", "成都蜀风机械集团有限公司工会"}

@@ -257,7 +257,47 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
         if covered.isdisjoint(range(h.start, h.end)):
             kept.append(h)
             covered.update(range(h.start, h.end))
+    _one_name_per_company(kept)
     return sorted(kept, key=lambda h: h.start)
+
+
+LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团公司|公司)$")
+
+
+def _company_core(name: str) -> str:
+    """龙兴重工集团 of 牡丹江龙兴重工集团有限公司 and of 龙兴重工集团公司: the name without its
+    division and its legal form."""
+    core = LEGAL_FORM.sub("", name)
+    n = division_words().match(core)
+    core = core[n:] if n and len(core) - n >= 3 else core
+    return core[:-2] if core.endswith("集团") and len(core) > 4 else core
+
+
+def _one_name_per_company(hits: list[OrgHit]) -> None:
+    """A company a page names in full once and shortly elsewhere (蜀都建工集团有限公司, then
+    蜀都建工集团) is one company under its full name, and so are its bodies (…集团工会)."""
+    full: dict[str, str] = {}
+    for h in hits:
+        if h.kind == "company":
+            core = _company_core(h.name)
+            if len(core) >= 3 and len(h.name) > len(full.get(core, "")):
+                full[core] = h.name
+    if not full:
+        return
+    for h in hits:
+        name = h.name
+        if h.kind == "company":
+            h.name = full.get(_company_core(name), name)
+            continue
+        for k in range(len(name) - 2, 2, -1):       # its bodies: 龙兴重工集团公司|工会
+            head, tail = name[:k], name[k:]
+            if tail in SUB_BODY and suffix_kind(head) == "company":
+                better = full.get(_company_core(head))
+                if better and better != head:
+                    h.name = better + tail
+                    if h.parent == head:
+                        h.parent = better
+                break
 
 
 JOINER = re.compile(r"[和与及、]")
