@@ -89,6 +89,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         app.state.reconcile_index = builder.path
         pool = WorkerPool(dataset.store_dir, size=workers, memory_limit=memory_limit)
         app.state.pool = pool
+        app.state.browse_lists = {}        # serve/browse.py: whole lists by query
         app.state.store = Store.read_only(dataset.store_dir)    # for lookups (_answer_lookup)
         # for /search: built once here, or read from a persistent store's folder
         app.state.search = SearchIndex.open(app.state.store, dataset.store / "search.sqlite" if dataset.store else None)

@@ -82,18 +82,32 @@ async def _select(request: Request, query: str) -> list[dict]:
     return [{k: v["value"] for k, v in b.items()} for b in json.loads(body)["results"]["bindings"]]
 
 
+LISTS_KEPT = 32       # whole lists kept by query: the dataset a server serves does not change
+
+
+async def _whole_list(request: Request, query: str) -> list[dict]:
+    """The whole answer of a list's query, kept: on the 10,000-page archive a list costs seconds
+    to count, and a researcher pages through it and comes back to it."""
+    kept = request.app.state.browse_lists
+    if query not in kept:
+        if len(kept) >= LISTS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[query] = await _select(request, query)
+    return kept[query]
+
+
 async def browse(request: Request) -> HTMLResponse:
     what = request.path_params["what"]
     if what not in LISTS:
         raise HTTPException(404, f"nothing to browse as {what!r}: try " + ", ".join(f"/browse/{w}" for w in LISTS))
     params = request.query_params
-    papers = await _select(request, FACETS_QUERY)
+    papers = await _whole_list(request, FACETS_QUERY)
     known = {p["paper"]: p for p in papers}
     paper = params.get("paper") or None
     year = params.get("year") or None
     kind = (params.get("kind") or None) if what == "organisations" else None
     place = (params.get("place") or None) if what == "organisations" else None
-    places = await _select(request, PLACES_QUERY) if what == "organisations" else []
+    places = await _whole_list(request, PLACES_QUERY) if what == "organisations" else []
     place_names = {}
     for p in places:
         place_names.setdefault(p["place"], p["name"])       # a place printed two ways: its first name
@@ -113,7 +127,7 @@ async def browse(request: Request) -> HTMLResponse:
     except ValueError:
         raise HTTPException(400, "offset must be a whole number") from None
     query = list_query(what, paper=paper, year=year, kind=kind, place=place, sort=sort)
-    rows = await _select(request, query + f"LIMIT {PAGE + 1} OFFSET {offset}")
+    rows = (await _whole_list(request, query))[offset:offset + PAGE + 1]
     years = sorted({y for p in papers for y in p.get("years", "").split() if YEAR.match(y)})
     linker = Linker(base=request.app.state.settings.base, local={})
     return HTMLResponse(page(what, rows[:PAGE], more=len(rows) > PAGE, offset=offset, query=query, papers=papers,
