@@ -165,3 +165,13 @@ def test_a_dotted_name_is_one_credit():
     doc = segment(read_bytes(text.encode(), "dot.txt"))
     assert [(c.role, c.name) for it in doc.items for c in it.credits] == [
         ("reporter", "买合木提·吐尔逊"), ("correspondent", "邢路")]
+
+
+def test_the_masthead_editor_stays_when_the_foot_names_another():
+    from gonghui.convert.extract import extract
+    text = ("南湾职工报\n2031年5月6日 星期二 第9期\n出版:南湾市总工会 责任编辑:温若岚\n市总工会召开会议\n"
+            "本报讯(记者 尚云飞)5月5日,市总工会召开全委会议,总结去年工作,部署今年全市工会的各项重点任务。\n"
+            "责任编辑:齐远 校对:林小溪\n")
+    people = {p.name: p for p in extract(segment(read_bytes(text.encode(), "two.txt"))).people}
+    assert [(q.title, q.org) for q in people["温若岚"].posts] == [("责任编辑", "南湾职工报")]
+    assert people["温若岚"].mentions[0].start == text.index("温若岚")

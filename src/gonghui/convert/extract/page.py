@@ -60,18 +60,16 @@ def extract(doc: Document) -> PageEntities:
     for title, name in staff:
         if not (plausible_name(name, strict=False) or "·" in name):
             continue
-        # the masthead's editor, or the staff printed at the page foot
-        off = text.find(name, doc.issue.start)
-        at = text.rfind(title, doc.issue.start, off)
-        if off < doc.issue.end or at < 0:
-            at = text.rfind(title)
-            off = text.find(name, at) if at >= 0 else off
-        if off < 0:
+        # the masthead's editor, or the staff printed at the page foot: where the title is printed
+        # before the name (the name alone may stand in an article first)
+        m = re.compile(re.escape(title) + r"\s*[:：]?\s*(" + re.escape(name) + ")").search(text, doc.issue.start)
+        if m is None:
             continue
+        at, off = m.start(), m.start(1)
         p = person(name)
         p.mentions.append(Mention(off, off + len(name), name, None, "masthead"))
         if paper:
-            p.posts.append(Post(title, title, paper, printed=Span(at, at + len(title), title) if at >= 0 else None))
+            p.posts.append(Post(title, title, paper, printed=Span(at, at + len(title), title)))
     for h in _author_notes(doc, ctx, orgs) + _byline_posts(doc, ctx, orgs):
         p = person(h.name)
         for post in h.posts:
@@ -170,16 +168,11 @@ def _whole_dotted_names(text: str, hits: list[NameHit]) -> list[NameHit]:
             for s, e in foreign_names(text, [(h.start, h.end)] + named):
                 if s <= h.start and h.end <= e:
                     wholes[(h.start, h.end)] = (s, e)
-    if not wholes:
-        return hits
-    out, seen = [], set()
+    # a whole found twice (from two of its parts) is one mention: extract() keeps a mention once
+    out = []
     for h in hits:
         s, e = wholes.get((h.start, h.end), (h.start, h.end))
-        if (s, e) != (h.start, h.end):
-            h = NameHit(s, e, text[s:e], h.posts, h.source)
-        if (s, e, tuple(map(id, h.posts))) not in seen:
-            seen.add((s, e, tuple(map(id, h.posts))))
-            out.append(h)
+        out.append(h if (s, e) == (h.start, h.end) else NameHit(s, e, text[s:e], h.posts, h.source))
     return out
 
 
