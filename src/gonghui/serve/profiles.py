@@ -102,9 +102,13 @@ LIMIT 15
 """
 
 
+def _entity(iri: str, linker: Linker, labels: dict[str, str]) -> str:
+    """A link to an entity's page, named by its label (its CURIE where it has none)."""
+    return f'<a href="{esc(linker.href(iri) or "")}">{text(labels.get(iri) or linker.curie(iri))}</a>'
+
+
 def named_with(iri: str, rows: list[dict], linker: Linker, labels: dict[str, str]) -> str:
-    items = "".join(f'<tr><td><a href="{esc(linker.href(r["person"]) or "")}">'
-                    f'{text(labels.get(r["person"]) or linker.curie(r["person"]))}</a></td>'
+    items = "".join(f'<tr><td>{_entity(r["person"], linker, labels)}</td>'
                     f'<td class="num">{r["articles"]:,}</td></tr>' for r in rows)
     return ('<h2>Named with 同时提及</h2><table class="together"><tr><th>Person 人物</th><th>Articles 文章</th></tr>'
             f'{items}</table>' + query_links(TOGETHER_QUERY.format(iri=iri)))
@@ -125,8 +129,7 @@ ORDER BY DESC(?articles) ?paper
 
 
 def named_by_papers(iri: str, rows: list[dict], linker: Linker, labels: dict[str, str]) -> str:
-    items = "".join(f'<tr><td><a href="{esc(linker.href(r["paper"]) or "")}">'
-                    f'{text(labels.get(r["paper"]) or linker.curie(r["paper"]))}</a></td>'
+    items = "".join(f'<tr><td>{_entity(r["paper"], linker, labels)}</td>'
                     f'<td class="num">{r["articles"]:,}</td><td>{esc(r["first"] or "")}</td><td>{esc(r["last"] or "")}</td></tr>'
                     for r in rows)
     return ('<h2>Papers that name it 刊载报纸</h2><table class="papers"><tr><th>Newspaper 报纸</th><th>Articles 文章</th>'
@@ -135,16 +138,13 @@ def named_by_papers(iri: str, rows: list[dict], linker: Linker, labels: dict[str
 
 def org_tree(iri: str, tree: dict, linker: Linker, labels: dict[str, str]) -> str:
     """Where the organisation sits: the chain of bodies above it, and the tree of those under it."""
-    def name(o: str) -> str:
-        href = linker.href(o) or ""
-        return f'<a href="{esc(href)}">{text(labels.get(o) or linker.curie(o))}</a>'
-
     def below(children: list[dict]) -> str:
         if not children:
             return ""
         items = sorted(children, key=lambda c: labels.get(c["org"], c["org"]))
-        return "<ul>" + "".join(f'<li>{name(c["org"])}{below(c["children"])}</li>' for c in items) + "</ul>"
-    above = " › ".join(name(o) for o in reversed(tree["parents"]))
+        return "<ul>" + "".join(f'<li>{_entity(c["org"], linker, labels)}{below(c["children"])}</li>'
+                                for c in items) + "</ul>"
+    above = " › ".join(_entity(o, linker, labels) for o in reversed(tree["parents"]))
     parts = ["<h2>Organisation tree 组织结构</h2>"]
     if above:
         parts.append(f'<p class="parents">Under 上级: {above}</p>')

@@ -46,12 +46,15 @@ def suffix_kind(name: str) -> str | None:
     Cached, as the functions below: pure functions of short strings asked again and again."""
     if PARTY_COMMITTEE_END.search(name):
         return "party"
+    suffix = longest_suffix(name)
+    return _suffix_kinds()[0][suffix] if suffix else None
+
+
+@functools.lru_cache(maxsize=65536)
+def longest_suffix(name: str) -> str:
+    """The longest listed organisation suffix a name ends in, "" if none."""
     kinds, longest = _suffix_kinds()
-    for n in range(min(longest, len(name)), 0, -1):
-        kind = kinds.get(name[-n:])
-        if kind:
-            return kind
-    return None
+    return next((name[-n:] for n in range(min(longest, len(name)), 0, -1) if name[-n:] in kinds), "")
 
 
 @functools.cache
@@ -179,7 +182,7 @@ def _named_after_short_division(form: str) -> bool:
     if kind not in ("government", "other"):
         return False
     rest = form[len(prefix):]
-    suffix = max((s for s in _suffix_texts() if rest.endswith(s)), key=len, default="")
+    suffix = longest_suffix(rest)
     middle = rest[: len(rest) - len(suffix)]
     if middle in NAMED_TRADES or (not middle and suffix[:2] in NAMED_TRADES):
         return True

