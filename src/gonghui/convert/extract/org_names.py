@@ -218,7 +218,7 @@ def _full_division_name(form: str, ctx: Context) -> str:
     if prefix == d.short and d.level not in ("province", "city") and home and not d.code.startswith(home):
         return form          # 东湖新技术开发区: a far county's short name is a word of the body's own name
     if prefix == d.short and rest[:1] in LEVEL_ABBR and LEVEL_ABBR[rest[0]] != d.level:
-        return form          # 北川市… is a city of that name, not 北川羌族自治县 + 市; 洞头县 as once printed
+        return form          # 北川市… is a city of that name, not 北川羌族自治县 + 市; 双流县 as once printed
     inner = _division_prefix(rest)
     if inner and d.level in ("city", "province"):
         sub = prefer_home(lexicon.divisions_by_name(inner), ctx)
