@@ -78,6 +78,11 @@ def entities(with_source, rules_only):
                               ensure_ascii=False))
 
 
+CORRECTIONS = click.option("--corrections", default="corrections", show_default=True, type=click.Path(path_type=Path),
+                           help="Folder of an archivist's corrections (*.toml), applied to every build if it exists.")
+STRICT = click.option("--strict", is_flag=True, help="A correction that no longer applies is an error (exit 2).")
+
+
 @main.command()
 @click.option("--seeds", "seeds_dir", default="seeds", show_default=True, type=click.Path(path_type=Path),
               help="Folder of input pages (*.txt).")
@@ -89,15 +94,17 @@ def entities(with_source, rules_only):
 @click.option("--no-cache", is_flag=True, help="Convert every page again instead of reusing the cache.")
 @click.option("--shard", default=None, help="I/N: convert only the I-th of N shards of the pages (for `gonghui merge`).")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+@CORRECTIONS
+@STRICT
 @RULES_ONLY
 @friendly
-def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet, rules_only):
+def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet, corrections, strict, rules_only):
     """Convert the pages, validate and publish the dataset (seeds/ → lod/)."""
     from .publish import build as run_build
 
     _rules_only(rules_only)
     ok = run_build(seeds_dir, out_dir, base=base, keep_going=keep_going, echo=None if quiet else click.echo,
-                   workers=workers, cache=not no_cache, shard=shard)
+                   workers=workers, cache=not no_cache, shard=shard, corrections=corrections, strict=strict)
     sys.exit(0 if ok else 1)
 
 
@@ -106,12 +113,15 @@ def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet,
 @click.option("--out", "out_dir", default="lod", show_default=True, type=click.Path(path_type=Path))
 @click.option("--base", default=None, help="Base IRI of minted resources.")
 @click.option("--quiet", is_flag=True)
+@CORRECTIONS
+@STRICT
 @friendly
-def merge(shards, out_dir, base, quiet):
+def merge(shards, out_dir, base, quiet, corrections, strict):
     """Merge shard builds (`gonghui build --shard I/N --out DIR`) into one published dataset."""
     from .publish import merge as run_merge
 
-    sys.exit(0 if run_merge(list(shards), out_dir, base=base, echo=None if quiet else click.echo) else 1)
+    sys.exit(0 if run_merge(list(shards), out_dir, base=base, echo=None if quiet else click.echo,
+                            corrections=corrections, strict=strict) else 1)
 
 
 @main.command()
@@ -191,6 +201,137 @@ def query(query, endpoint, fmt):
     from .client import run_query
 
     click.echo(run_query(query, endpoint=endpoint, fmt=fmt))
+
+
+# ---------------------------------------------------------------- corrections
+
+@main.group()
+@click.option("--file", "path", default="corrections/corrections.toml", show_default=True,
+              type=click.Path(path_type=Path), help="The corrections file to add to (made if missing).")
+@click.option("--by", default=None, envvar="GONGHUI_CURATOR", help="Who makes the correction (or set GONGHUI_CURATOR).")
+@click.option("--date", default=None, help="When, ISO 8601 (default: today).")
+@click.option("--note", default=None, help="Why, in a line.")
+@click.pass_context
+def correct(ctx, path, by, date, note):
+    """Add a correction to the project's corrections file; the next `gonghui build` applies it.
+
+    \b
+    gonghui correct not person --page P.txt --at 120-123    this span is not a person
+    gonghui correct not person --text 王府井                   this name is never a person
+    gonghui correct is organisation 宁波市总工会 --page P.txt --text 市总工会
+    gonghui correct merge IRI-or-name IRI-or-name            the first is kept
+    gonghui correct split 王建平 某某公司工会                    the namesake with a post there is another person
+    gonghui correct add-post 王建平 主席 杭州市总工会 --page P.txt
+    gonghui correct remove-post 王建平 主席 [--organisation O] [--page P.txt]
+    gonghui correct rename 旧名称 新名称
+    gonghui correct variants 重要窗口 “重要窗口”                the first is the label
+    """
+    import datetime
+    ctx.obj = {"path": path, "by": by, "date": date or datetime.date.today().isoformat(), "note": note}
+
+
+def _write(ctx, **keys) -> None:
+    from .curate import append, from_table
+
+    o = ctx.obj
+    c = append(o["path"], from_table({**keys, "by": o["by"], "date": o["date"], "note": o["note"]}, o["path"].name))
+    click.echo(f"{o['path']}: correction {c.number} [{c.id}]: {c.describe()}")
+
+
+SPAN = [click.option("--at", default=None, help="START-END offsets into the page's normalised text."),
+        click.option("--text", default=None, help="The text as printed (every printing of it on the page).")]
+
+
+def _span(fn):
+    for option in reversed(SPAN):
+        fn = option(fn)
+    return fn
+
+
+@correct.command("not")
+@click.argument("kind", type=click.Choice(["person", "organisation", "place", "slogan"]))
+@click.option("--page", default=None, help="The page's file name; without it the name (--text) is never one.")
+@_span
+@click.pass_context
+@friendly
+def correct_not(ctx, kind, page, at, text):
+    """This span (or this name, everywhere) is not a KIND."""
+    _write(ctx, op="not", kind=kind, page=page, at=at, text=text)
+
+
+@correct.command("is")
+@click.argument("kind", type=click.Choice(["person", "organisation", "place", "slogan"]))
+@click.argument("name")
+@click.option("--page", required=True, help="The page's file name.")
+@_span
+@click.pass_context
+@friendly
+def correct_is(ctx, kind, name, page, at, text):
+    """This span of the page is the KIND called NAME."""
+    _write(ctx, op="is", kind=kind, name=name, page=page, at=at, text=text)
+
+
+@correct.command("merge")
+@click.argument("people", nargs=-1, required=True)
+@click.pass_context
+@friendly
+def correct_merge(ctx, people):
+    """These people (IRIs or names) are one; the first is kept, the others' IRIs redirect to it."""
+    _write(ctx, op="merge", people=list(people))
+
+
+@correct.command("split")
+@click.argument("person")
+@click.argument("organisation")
+@click.pass_context
+@friendly
+def correct_split(ctx, person, organisation):
+    """The PERSON of the pages giving a post in ORGANISATION is another person of that name."""
+    _write(ctx, op="split", person=person, organisation=organisation)
+
+
+@correct.command("add-post")
+@click.argument("person")
+@click.argument("role")
+@click.argument("organisation")
+@click.option("--page", required=True, help="The page that prints the post.")
+@_span
+@click.pass_context
+@friendly
+def correct_add_post(ctx, person, role, organisation, page, at, text):
+    """The page gives PERSON the post ROLE in ORGANISATION (--at/--text: where the title is printed)."""
+    _write(ctx, op="add-post", person=person, role=role, organisation=organisation, page=page, at=at, text=text)
+
+
+@correct.command("remove-post")
+@click.argument("person")
+@click.argument("role")
+@click.option("--organisation", default=None)
+@click.option("--page", default=None, help="Only on this page (default: every page).")
+@click.pass_context
+@friendly
+def correct_remove_post(ctx, person, role, organisation, page):
+    """PERSON does not hold ROLE (in --organisation, on --page)."""
+    _write(ctx, op="remove-post", person=person, role=role, organisation=organisation, page=page)
+
+
+@correct.command("rename")
+@click.argument("organisation")
+@click.argument("name")
+@click.pass_context
+@friendly
+def correct_rename(ctx, organisation, name):
+    """ORGANISATION (IRI or name) is called NAME; its old IRI redirects to the new one."""
+    _write(ctx, op="rename", organisation=organisation, name=name)
+
+
+@correct.command("variants")
+@click.argument("slogans", nargs=-1, required=True)
+@click.pass_context
+@friendly
+def correct_variants(ctx, slogans):
+    """These slogans are one: the first is its label, the others its variants."""
+    _write(ctx, op="variants", slogans=list(slogans))
 
 
 if __name__ == "__main__":

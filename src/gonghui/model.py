@@ -165,6 +165,7 @@ EVIDENCE = {
     "quotation": "a quoted campaign name or slogan",
     "formula": "a numbered formula or national formula (三助三保)",
     "event-name": "a named meeting or event",
+    "correction": "an archivist's correction (corrections/*.toml; gh:correctedBy names it)",
 }
 
 
@@ -240,3 +241,6 @@ class PageEntities:
     places: list[PlaceRef] = field(default_factory=list)
     slogans: list[SloganRef] = field(default_factory=list)
     events: list[EventRef] = field(default_factory=list)
+    # what a correction made (curate/apply.py): ("mention", start, end, kind) or
+    # ("post", person, organisation, role) → the correction's id
+    corrections: dict[tuple, str] = field(default_factory=dict)

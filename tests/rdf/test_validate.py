@@ -219,6 +219,26 @@ def _event_date_time(g):
     _set(g, EVENT, SCHEMA.startDate, Literal("2021-04-06T09:00:00", datatype=XSD.dateTime))
 
 
+CORRECTION = ID["correction/0a1b2c3d4e5f"]
+ATTESTED = ID["attestation/qinglan_p1/1/bai-yutong/qinglan-shi-zonggonghui-dangzu/dangzu-shuji"]
+
+
+def _correction_without_operation(g):
+    g.remove((CORRECTION, GH.operation, None))
+
+
+def _unknown_operation(g):
+    _set(g, CORRECTION, GH.operation, Literal("delete-everything"))
+
+
+def _corrected_by_a_page(g):
+    _set(g, ATTESTED, GH.correctedBy, PAGE)
+
+
+def _correction_dated_as_text(g):
+    _set(g, CORRECTION, DCTERMS.date, Literal("1 May 2021"))
+
+
 BROKEN = [
     ("issue without datePublished", _issue_without_date, {(ISSUE, SCHEMA.datePublished)}),
     ("date typed xsd:string", _date_as_string, {(ISSUE, SCHEMA.datePublished)}),
@@ -245,6 +265,10 @@ BROKEN = [
     ("unknown item kind", _unknown_item_kind, {(COMMENTARY, GH.itemKind)}),
     ("oa:start typed xsd:integer", _start_as_integer, {(SELECTOR, OA.start)}),
     ("event start date with a time", _event_date_time, {(EVENT, SCHEMA.startDate)}),
+    ("correction without an operation", _correction_without_operation, {(CORRECTION, GH.operation)}),
+    ("correction of an unknown operation", _unknown_operation, {(CORRECTION, GH.operation)}),
+    ("corrected by a page", _corrected_by_a_page, {(ATTESTED, GH.correctedBy)}),
+    ("correction dated in words", _correction_dated_as_text, {(CORRECTION, DCTERMS.date)}),
 ]
 
 
@@ -427,7 +451,7 @@ def _documented(ontology, term) -> bool:
 
 def test_every_gh_term_is_declared_and_documented(ontology):
     terms = _gh_terms(ontology)
-    assert len(terms) == 41
+    assert len(terms) == 45
     kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
     for term in sorted(terms):
         assert set(ontology.objects(term, RDF.type)) & kinds, term

@@ -25,6 +25,7 @@ class Person:
     name: str
     orgs: frozenset[str] = frozenset()
     roles: frozenset[tuple[str, str]] = frozenset()     # (org, role) of every post
+    aliases: frozenset[str] = frozenset()               # other names merged into it by a correction
 
 
 @dataclass(slots=True)
@@ -76,10 +77,22 @@ class Corpus:
     item_dates: set[str] = field(default_factory=set)
     # a name merged into another organisation's (structure.py) → that organisation's name
     org_alias: dict[str, str] = field(default_factory=dict)
+    # what corrections changed (curate/apply.py): a slogan merged into another → its label;
+    # (kind, key) of an entity a correction changed → the corrections' ids; (kind, old key) of an
+    # entity merged away or renamed → (the key now, the text its old IRI was made from); and the
+    # posts whose IRIs that changed: ((person, org, role) before, (person, org, role) now)
+    slogan_alias: dict[str, str] = field(default_factory=dict)
+    curated: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    retired: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    retired_memberships: list[tuple[tuple, tuple]] = field(default_factory=list)
 
     def org_name(self, name: str) -> str:
         """The organisation a name a page printed stands for in the corpus."""
         return self.org_alias.get(name, name)
+
+    def slogan_label(self, label: str) -> str:
+        """The slogan a label a page printed stands for, after the corrections."""
+        return self.slogan_alias.get(label, label)
 
     def add_org(self, name: str, kind: str, forms: frozenset[str] = frozenset()) -> None:
         """An organisation no page names on its own (structure.py: a federation a printed one

@@ -8,13 +8,13 @@ import hashlib
 import hmac
 import os
 import pickle
-import tempfile
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import __version__
 from ..convert.extract import recogniser
+from ..folders import write_atomic  # noqa: F401 (the build's modules import it from here)
 from ..model import Document, Item, PageEntities, PersonRef
 from ..rdf import iri
 from ..rdf.legacy import LEGACY_SLUGS
@@ -192,20 +192,6 @@ def cache_key() -> bytes:
 
 def _identity(st: os.stat_result) -> tuple:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
-
-
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write to a temporary file beside the target, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..convert.resolve import Corpus, add_page, add_parents
+from ..curate.corrections import Correction
+from ..curate.session import Curation
 from ..errors import InputError
+from ..rdf.mapping import Mapper
 from .cache import Cache, PageSummary, write_atomic
 from .commit import commit, recover, staging_prefix
 from .dumps import DUMPS, FILES, SUMS, Writer
@@ -20,23 +23,27 @@ from .void import void
 
 
 def publish_sources(sources: list[Source], cache: Cache, out_dir: Path, base: str, keep_going: bool,
-                    workers: int, echo: Callable | None, failed: list[tuple[str, str]]) -> bool:
+                    workers: int, echo: Callable | None, failed: list[tuple[str, str]],
+                    corrections: list[Correction] = (), strict: bool = False) -> bool:
+    """Resolve, correct, map, validate and publish. With `strict`, a stale correction is an error
+    (nothing is published)."""
     if not sources:
         raise InputError("no page could be converted")
     try:
-        return _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed)
+        return _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed, list(corrections), strict)
     except OSError as exc:
         # disk full, read-only folder …: one line; the staging folder is gone, lod/ untouched
         raise InputError(f"{out_dir}: cannot publish ({exc.strerror or exc})") from None
 
 
-def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -> bool:
+def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed, corrections, strict) -> bool:
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     cache.load_slugs()
     stubs, previous = cache.load_published(out_dir)
     try:
-        return _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed)
+        return _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed,
+                             corrections, strict)
     finally:
         for fd in previous.values():
             os.close(fd)
@@ -45,21 +52,36 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed) -
         WORKER_STATE.clear()
 
 
-def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed) -> bool:
+def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed,
+                  corrections, strict) -> bool:
     while True:
-        corpus = Corpus()
-        stats, names = [], []
+        corpus, curation = Corpus(), Curation(corrections)
+        stats, names, fixes = [], [], []
         for k, s in enumerate(sources):
             brief = cache.load_summary(s.path.name, s.sha) or PageSummary.of(reconvert(cache, s))
+            fixes.append(curation.for_page(s.path.name, brief.names))
+            if fixes[-1]:       # corrected before it is resolved (the page graph is corrected alike)
+                pe = cache.load_page(s.path.name, s.sha) or reconvert(cache, s)
+                brief = PageSummary.of(curation.apply_page(pe, fixes[-1]))
             add_page(corpus, k, brief.entities)
             stats.append(brief.stats)
             names.append(brief.names.interned())
         add_parents(corpus)
+        if curation:
+            curation.apply_corpus(corpus, names, _iri_keys(corpus, base, curation))
+            curation.finish({s.path.name for s in sources})
+            if echo:
+                echo(curation.report())
+            if strict and curation.stale():
+                first = curation.stale()[0]
+                raise InputError(f"{len(curation.stale())} stale correction(s), first {first.correction.where}: "
+                                 f"{first.why or 'it applies nowhere'} (--strict)")
         staging = Path(tempfile.mkdtemp(prefix=staging_prefix(), dir=out_dir))
         try:
             writer = Writer(staging, previous)
             problems, bad = [], set()
-            for chunk in map_pages(corpus, sources, names, cache, base, workers, echo, stubs):
+            for chunk in map_pages(corpus, sources, names, cache, base, workers, echo, stubs, fixes,
+                                   curation.applied()):
                 if chunk.problems:
                     problems += chunk.problems
                     bad.add(chunk.source)
@@ -95,6 +117,22 @@ def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, wo
         if echo:
             echo(summary(stats, writer.triples, failed))
         return True
+
+
+def _iri_keys(corpus: Corpus, base: str, curation: Curation) -> Callable[[str, str], str | None]:
+    """kind, IRI → the key of the entity it was minted for in the corpus as extracted (before the
+    corpus-level corrections), for corrections that name their targets by IRI; any base."""
+    table = {}
+    if any("://" in ref for c in curation.corrections for ref in (c.person, c.organisation, *c.people) if ref):
+        mapper = Mapper(corpus, base)
+        for kind in ("person", "org"):
+            for key in mapper.slug_keys()[kind]:
+                table[(kind, mapper.mint(kind, key))] = key
+
+    def key_of_iri(kind: str, iri: str) -> str | None:
+        parts = iri.rstrip("/").rsplit("/", 2)
+        return table.get((kind, parts[-1])) if len(parts) == 3 and parts[1] == kind else None
+    return key_of_iri
 
 
 def summary(stats: list[tuple], triples: int, failed: list[tuple[str, str]]) -> str:

@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 
 from ..convert.resolve import Corpus
+from ..curate import apply_page, digest
 from ..rdf.mapping import GH, Mapper, PageNames, Triples
 from ..rdf.page_graph import page_graph
 from ..rdf.shacl import Data, Recording, compiled_shapes, digest_reads, problem
@@ -32,12 +33,16 @@ def _page_task(k: int) -> Chunk:
     cache: Cache = WORKER_STATE["cache"]
     src: Source = WORKER_STATE["sources"][k]
     refs = mapper.page_refs(k, WORKER_STATE["names"][k])
-    key = hashlib.sha256(f"{refs.digest()} {src.sha} {src.path.name}".encode()).hexdigest()
+    fixes = WORKER_STATE["fixes"][k]
+    key = hashlib.sha256(f"{refs.digest()} {src.sha} {src.path.name} {digest(fixes) if fixes else ''}"
+                         .encode()).hexdigest()
     if key in WORKER_STATE["published"]:
         return WORKER_STATE["published"][key]
     chunk = cache.load_chunk(key)
     if chunk is None:
         pe = cache.load_page(src.path.name, src.sha) or reconvert(cache, src)
+        if fixes:
+            pe, _ = apply_page(pe, fixes)
         triples = page_graph(pe, refs)
         chunk = render(mapper.graph_name(k), triples)
         chunk.problems = check(Data(triples, shared=WORKER_STATE["shared"]), source=src.path.name,
@@ -49,12 +54,14 @@ def _page_task(k: int) -> Chunk:
 
 
 def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cache: Cache, base: str,
-              workers: int, echo: Callable | None, published: dict | None = None) -> Iterable[Chunk]:
+              workers: int, echo: Callable | None, published: dict | None = None,
+              fixes: list | None = None, corrections: list | None = None) -> Iterable[Chunk]:
     """The build graph, the entities graph, then every page graph, in this fixed order. A graph
-    found in `published` (cache key → stub, see Writer.published) comes as that stub."""
+    found in `published` (cache key → stub, see Writer.published) comes as that stub. `fixes[k]`
+    are the corrections page k takes; `corrections` what the applied ones did (curate.Result)."""
     mapper = Mapper(corpus, base)
     cache.store_slugs()
-    build_graph = mapper.build_graph()
+    build_graph = mapper.build_graph(corrections)
     # a page graph is validated over the entity descriptions and the build; the build (which
     # uses the pages) over the types the pages give themselves in their own graphs
     others = Triples(build_graph)
@@ -70,7 +77,7 @@ def map_pages(corpus: Corpus, sources: list[Source], names: list[PageNames], cac
     for spo in others:
         shared.add(spo)
     WORKER_STATE.update(mapper=mapper, shared=shared, cache=cache, sources=sources, names=names,
-                  subjects=subjects, published=published or {})
+                        fixes=fixes or [[] for _ in sources], subjects=subjects, published=published or {})
     compiled_shapes()                      # once, before the workers fork
     yield render(mapper.graph_name("build"), build_graph)
     n = len(sources)

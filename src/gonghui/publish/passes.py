@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from ..curate import load as load_corrections
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
 from .cache import Cache, code_version
@@ -40,11 +41,14 @@ def _without_cycle_collector(fn: Callable) -> Callable:
 @_without_cycle_collector
 def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: bool = False,
           echo: Callable | None = None, workers: int | None = None, cache: bool = True,
-          shard: str | None = None, cache_dir: Path | None = None) -> bool:
+          shard: str | None = None, cache_dir: Path | None = None, corrections: Path | None = None,
+          strict: bool = False) -> bool:
     """Build and publish the dataset; return False (publishing nothing) when it does not validate.
     With `shard` ("I/N"), only convert that share of the pages into the cache and write a shard
-    list for `merge` instead of publishing."""
+    list for `merge` instead of publishing. `corrections` is a folder of corrections/*.toml
+    (curate/), applied to every build; with `strict` a correction that no longer applies is an error."""
     seeds_dir, out_dir = Path(seeds_dir), Path(out_dir)
+    fixes = load_corrections(corrections)       # a malformed file stops the build before any work
     if not seeds_dir.is_dir():
         raise InputError(f"{seeds_dir}: not a folder of pages")
     pages = sorted(p for p in seeds_dir.iterdir() if p.suffix == ".txt")
@@ -66,7 +70,7 @@ def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: b
     if shard:
         return write_shard(good, store, out_dir, shard, echo)
     return publish_sources(good, store, out_dir, base or DEFAULT_BASE, keep_going, workers, echo,
-                           [(s.path.name, s.error) for s in failed])
+                           [(s.path.name, s.error) for s in failed], fixes, strict)
 
 
 def _default_cache(out_dir: Path) -> Path:
@@ -75,8 +79,9 @@ def _default_cache(out_dir: Path) -> Path:
 
 @_without_cycle_collector
 def merge(shard_paths: list[Path], out_dir: Path, base: str | None = None, echo: Callable | None = None,
-          workers: int | None = None) -> bool:
+          workers: int | None = None, corrections: Path | None = None, strict: bool = False) -> bool:
     """Publish one dataset from shard files (or folders holding them) made by `build --shard`."""
+    fixes = load_corrections(corrections)
     files = []
     for p in map(Path, shard_paths):
         files += sorted(p.glob("shard-*.pages.gz")) if p.is_dir() else [p]
@@ -100,6 +105,6 @@ def merge(shard_paths: list[Path], out_dir: Path, base: str | None = None, echo:
                 sources.append(Source(Path(name), sha))
         sources.sort(key=lambda s: s.path.name)
         return publish_sources(sources, cache, Path(out_dir), base or DEFAULT_BASE, False,
-                               workers or os.cpu_count() or 1, echo, [])
+                               workers or os.cpu_count() or 1, echo, [], fixes, strict)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

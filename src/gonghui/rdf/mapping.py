@@ -68,7 +68,7 @@ class Triples(dict):
 SUPER_PROPERTIES = {GH.correspondent: SCHEMA.contributor, GH.photographer: SCHEMA.contributor,
                     GH.reporter: SCHEMA.contributor, GH.cnSerial: SCHEMA.identifier,
                     GH.divisionCode: SCHEMA.identifier, GH.postalDistributionCode: SCHEMA.identifier,
-                    GH.printPermit: SCHEMA.identifier}
+                    GH.printPermit: SCHEMA.identifier, GH.correctedBy: PROV.wasInfluencedBy}
 
 
 def with_super_properties(g: Triples) -> Triples:
@@ -130,7 +130,10 @@ class Mapper:
             old_keys = {**keys, **{a: a for a in self.c.org_alias}} if kind == "org" else keys
             self.legacy.assign(kind, old_keys)
             # an old IRI keeps meaning what it meant: no other entity is given it now
-            self.mint.assign(kind, keys, reserved={self.legacy(kind, k): k for k in old_keys})
+            # an entity a correction merged away or renamed keeps its IRI (which now redirects),
+            # minted among the others as it was before the correction
+            retired = {k: text for (of, k), (_, text) in self.c.retired.items() if of == kind}
+            self.mint.assign(kind, {**retired, **keys}, reserved={self.legacy(kind, k): k for k in old_keys})
         self._papers = frozenset(paper for paper, _ in corpus.issues)
 
     def slug_keys(self) -> dict[str, dict[str, str]]:
@@ -163,7 +166,7 @@ class Mapper:
         key = self.c.org_name(key)
         return self.newspaper(key) if key in self._papers else self._entity("org", key)
     def place(self, key): return self._entity("place", key)
-    def slogan(self, key): return self._entity("slogan", key)
+    def slogan(self, key): return self._entity("slogan", self.c.slogan_label(key))
     def event(self, key): return self._entity("event", key)
     def role(self, key): return self._entity("role", key)
     def newspaper(self, name): return self._entity("newspaper", name)
@@ -173,6 +176,7 @@ class Mapper:
     def date(self, iso): return self.ID[f"date/{iso}"]
     def build(self): return self._build
     def software(self): return self.ID[f"software/gonghui/{__version__}"]
+    def correction(self, id): return self.ID[f"correction/{id}"]
 
     def _entity(self, kind: str, key: str) -> ox.NamedNode:
         """One IRI object per entity: an organisation or a role recurs in thousands of triples, and
@@ -187,6 +191,10 @@ class Mapper:
         mint = mint or self.mint
         org = self.c.org_name(org)
         return self.ID[f"membership/{mint('person', person_key)}/{mint('org', org)}/{mint('role', role)}"]
+
+    def _membership_as_minted(self, person_key, org, role):
+        """A post's IRI from the keys as they were, not through the names' aliases now."""
+        return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
 
     def replaced(self) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
         """(old IRI, new IRI) for every entity, issue and post whose IRI the slug rule before this
@@ -203,6 +211,11 @@ class Mapper:
             old = self.ID[f"org/{self.legacy('org', alias)}"]
             if name in self.c.organisations and old != self.org(name):
                 pairs[old] = self.org(name)
+        for (kind, key), (now, _) in self.c.retired.items():      # merged away or renamed by a correction
+            pairs[self.ID[f"{kind}/{self.mint(kind, key)}"]] = self.org(now) if kind == "org" else self._entity(kind, now)
+        for before, now in self.c.retired_memberships:
+            if self.c.org_name(now[1]) in self.c.organisations:
+                pairs[self._membership_as_minted(*before)] = self.membership(*now)
         for paper, date in self.c.issues:
             old = self.ID[f"issue/{self.legacy('newspaper', paper)}/{date}"]
             if old != self.issue(paper, date):
@@ -227,7 +240,9 @@ class Mapper:
             g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
 
     # ------------------------------------------------------------ the build
-    def build_graph(self) -> Triples:
+    def build_graph(self, corrections: list | None = None) -> Triples:
+        """The build, and the corrections it applied (curate.Result): each a gh:Correction (a
+        prov:Activity) with who made it and when as its file says, and the statements it removed."""
         g = Triples()
         b, sw = self.build(), self.software()
         g.add((b, RDF.type, PROV.Activity))
@@ -242,7 +257,28 @@ class Mapper:
             g.add((b, PROV.used, self.page(k)))
         for old, new in self.replaced():
             g.add((old, DCTERMS.isReplacedBy, new))
+        for r in corrections or ():
+            self._correction(g, r)
         return g
+
+    def _correction(self, g: Triples, r) -> None:
+        c, node = r.correction, self.correction(r.correction.id)
+        g.add((self.build(), PROV.wasInformedBy, node))
+        g.add((node, RDF.type, GH.Correction))
+        g.add((node, GH.operation, Literal(c.op)))
+        g.add((node, RDFS.label, Literal(c.describe())))
+        g.add((node, DCTERMS.source, Literal(c.file)))
+        if c.by:
+            agent = self.ID[f"agent/{self.mint.make(c.by, 'person')}"]
+            g.add((node, PROV.wasAssociatedWith, agent))
+            g.add((agent, RDF.type, PROV.Person))
+            g.add((agent, SCHEMA.name, Literal(c.by)))
+        if c.date:
+            g.add((node, DCTERMS.date, Literal(c.date, datatype=XSD.dateTime if "T" in c.date else XSD.date)))
+        if c.note:
+            g.add((node, RDFS.comment, Literal(c.note)))
+        for line in r.removed:
+            g.add((node, GH.removedStatement, Literal(line)))
 
     # ------------------------------------------------------------ entities
     def entities_graph(self, g=None):
@@ -254,6 +290,8 @@ class Mapper:
             g.add((node, RDF.type, SCHEMA.Person))
             g.add((node, SCHEMA.name, zh(p.name)))
             self._label(g, node, p.name, person=True)
+            for alias in sorted(p.aliases):
+                g.add((node, SKOS.altLabel, zh(alias)))
             for org, role in sorted(p.roles):
                 if org in self.c.organisations:
                     m = self.membership(key, org, role)
@@ -317,6 +355,13 @@ class Mapper:
             self._issue(g, paper, date, k, issue)
         for date in sorted(self.c.item_dates):
             self._instant(g, date)
+        present = {"person": self.c.people, "org": self.c.organisations, "slogan": self.c.slogans}
+        for (kind, key), ids in sorted(self.c.curated.items()):
+            if key not in present[kind]:
+                continue
+            node = self.org(key) if kind == "org" else self._entity(kind, key)
+            for id in sorted(ids):
+                g.add((node, GH.correctedBy, self.correction(id)))
         return with_super_properties(g)
 
     def _instant(self, g: Triples, date: str) -> None:

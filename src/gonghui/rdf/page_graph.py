@@ -144,6 +144,8 @@ def _mentions(g: Triples, ids: _PageIds, pe: PageEntities) -> None:
             g.add((node, PROV.wasGeneratedBy, ids.build))
             if m.source:
                 g.add((node, GH.foundBy, Literal(m.source)))
+            if (fix := pe.corrections.get(("mention", m.start, m.end, kind))) is not None:
+                g.add((node, GH.correctedBy, ids.ID[f"correction/{fix}"]))
             g.add((tgt, RDF.type, OA.SpecificResource))
             g.add((tgt, OA.hasSource, ids.page))
             g.add((tgt, OA.hasSelector, sel))
@@ -183,6 +185,8 @@ def _posts(g: Triples, ids: _PageIds, pe: PageEntities, date: str | None) -> Non
                 g.add((node, GH.endOffset, Literal(post.printed.end)))
             g.add((node, GH.sourcePage, ids.page))
             g.add((node, PROV.wasGeneratedBy, ids.build))
+            if (fix := pe.corrections.get(("post", p.name, post.org, post.role))) is not None:
+                g.add((node, GH.correctedBy, ids.ID[f"correction/{fix}"]))
             if item is not None:
                 g.add((node, PROV.wasDerivedFrom, ids.article(item + 1)))
             if date:
