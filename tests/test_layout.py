@@ -14,11 +14,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gonghui"
 ALLOWED = {
     "lexicon": set(),
     "convert": {"lexicon"},
+    "curate": {"lexicon", "convert"},
     "rdf": {"lexicon", "convert"},
-    "publish": {"lexicon", "convert", "rdf"},
-    "serve": set(),
+    "publish": {"lexicon", "convert", "curate", "rdf"},
+    "serve": {"curate"},            # `serve --curate` writes to the corrections file, nothing else
     "client": {"serve"},
-    "cli": {"lexicon", "convert", "rdf", "publish", "serve", "client"},
+    "cli": {"lexicon", "convert", "curate", "rdf", "publish", "serve", "client"},
 }
 SHARED = {"model", "errors", "vocab", "folders", "__init__"}
 MAX_LINES = 520

@@ -10,7 +10,8 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 
 from ..convert.resolve import Corpus
-from ..curate import apply_page, digest
+from ..curate import digest
+from ..curate.apply import apply_page
 from ..rdf.mapping import GH, Mapper, PageNames, Triples
 from ..rdf.page_graph import page_graph
 from ..rdf.shacl import Data, Recording, compiled_shapes, digest_reads, problem
