@@ -241,7 +241,9 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def site(dataset):
     out, _ = dataset
-    app = create_app([out / "gonghui.trig"], lod_dir=out, timeout=20, workers=2)
+    # with --curate: every resource page also holds the correction form, prefilled from the data
+    app = create_app([out / "gonghui.trig"], lod_dir=out, timeout=20, workers=2,
+                     curate=out.parent / "corrections" / "suggested.toml")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -276,6 +278,7 @@ def test_resource_pages_escape_everything(site):
         assert iri.startswith(ID)
         r = site.get("/id/" + urllib.parse.quote(iri[len(ID):].split("#")[0], safe="/"))
         assert r.status_code == 200, iri
+        assert 'action="/curate"' in r.text          # the prefilled form was audited too
         text = "".join(audit(r.text).text)
         seen_markup |= "<script>alert(5)</script>职工技能大赛开幕" in text
     assert seen_markup     # the markup is shown as text, not dropped

@@ -160,8 +160,12 @@ def validate(dataset):
 @click.option("--timeout", default=10.0, show_default=True, type=float, help="Hard query timeout in seconds.")
 @click.option("--max-memory", default=4096, show_default=True, type=click.IntRange(min=256),
               help="Address space in MiB the server and each query worker may use.")
+@click.option("--curate", "curate", is_flag=True,
+              help="A 'suggest a correction' form on every resource page (loopback only), appending to --corrections-file.")
+@click.option("--corrections-file", default="corrections/corrections.toml", show_default=True,
+              type=click.Path(path_type=Path), help="The file --curate appends to.")
 @friendly
-def serve(data_files, store_dir, host, port, timeout, max_memory):
+def serve(data_files, store_dir, host, port, timeout, max_memory, curate, corrections_file):
     """Serve the dataset: SPARQL endpoint, query page and dereferenceable IRIs."""
     from .publish import settled
     from .serve import run
@@ -170,7 +174,7 @@ def serve(data_files, store_dir, host, port, timeout, max_memory):
     if not data_files and Path("lod").is_dir():
         checked = settled(Path("lod"))        # never serve a folder caught between two publishes
     run(list(data_files), host=host, port=port, timeout=timeout, store=store_dir, memory_limit=max_memory << 20,
-        digests=checked)
+        digests=checked, curate=corrections_file if curate else None)
 
 
 @main.command()

@@ -345,3 +345,15 @@ def test_the_merged_away_iri_redirects_on_a_real_server(make, tmp_path):
         client.setReturnFormat(JSON)
         n = int(client.query().convert()["results"]["bindings"][0]["n"]["value"])
         assert n == len({(o, r) for _, o, r in built.posts("周建平")}) == 2    # 主席, and the other's 党组书记
+
+
+@pytest.mark.parametrize("keep", ["周建平", "周建萍"])
+def test_a_merge_moves_no_iri_to_another_person(make, plain, keep):
+    """Whichever is kept, it keeps its IRI and the other's IRI redirects to it: no IRI comes to
+    name someone it did not name before (the two names make the same slug)."""
+    other = "周建萍" if keep == "周建平" else "周建平"
+    iris = {name: next(iter(plain.posts(name)))[0] for name in (keep, other)}
+    built = make(f'[[correction]]\nop = "merge"\npeople = ["{keep}", "{other}"]\n')
+    assert {p for p, _, _ in built.posts(keep)} == {iris[keep]}
+    assert (URIRef(iris[other]), DCT.isReplacedBy, URIRef(iris[keep])) in built.g
+    assert not built.rows(f"SELECT ?n WHERE {{ <{iris[other]}> schema:name ?n }}")

@@ -128,11 +128,12 @@ class Mapper:
             # the old rule also named the organisations since merged into another (a short form,
             # a paper's title): their old IRIs must lead somewhere too (replaced())
             old_keys = {**keys, **{a: a for a in self.c.org_alias}} if kind == "org" else keys
+            # an entity a correction merged away or renamed keeps its IRI (which now redirects),
+            # minted among the others as it was before the correction, so no IRI changes hands
+            retired = {k: text for (of, k), (_, text) in self.c.retired.items() if of == kind}
+            old_keys = {**retired, **old_keys}
             self.legacy.assign(kind, old_keys)
             # an old IRI keeps meaning what it meant: no other entity is given it now
-            # an entity a correction merged away or renamed keeps its IRI (which now redirects),
-            # minted among the others as it was before the correction
-            retired = {k: text for (of, k), (_, text) in self.c.retired.items() if of == kind}
             self.mint.assign(kind, {**retired, **keys}, reserved={self.legacy(kind, k): k for k in old_keys})
         self._papers = frozenset(paper for paper, _ in corpus.issues)
 

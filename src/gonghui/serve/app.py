@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import secrets
 import shutil
 import socket
 import sys
@@ -21,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
 from .browse import browse
+from .curate import loopback, suggest
 from .endpoint import Settings, sparql
 from .reconcile import (
     IndexBuilder,
@@ -53,14 +55,15 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
                lod_dir: Path | None = None, ontology: Path | None = None, shapes: Path | None = None,
                workers: int = 4, max_result_bytes: int = 64 << 20, max_body_bytes: int = 1 << 20,
                memory_limit: int | None = 4 << 30, store: Path | None = None, announce=None,
-               digests: dict[str, str] | None = None) -> Starlette:
+               digests: dict[str, str] | None = None, curate: Path | None = None) -> Starlette:
     """Build the ASGI app. Loads the data now (errors are InputError); workers start with the app.
 
     With no data files the default dump of `lod_dir` is served. The ontology and shapes default to
     ontology/gonghui.ttl and shapes/gonghui-shapes.ttl next to `lod_dir`. With `store` the data is
     kept in that folder and reused at the next start while the files are unchanged (open_store).
     `announce()` is called once the server is ready. `digests` (resolved path → SHA-256) are
-    those the caller has just checked, which the store need not compute again.
+    those the caller has just checked, which the store need not compute again. With `curate` (a
+    corrections file) every resource page has a form that appends a correction to it (serve/curate.py).
     """
     if timeout <= 0:
         raise InputError(f"--timeout must be positive, not {timeout}")
@@ -81,7 +84,8 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         ontology=read_document(Path(ontology)) if ontology is not None else None,
         shapes=read_document(Path(shapes)) if shapes is not None else None,
         context=context if context is not None and context.is_file() else None,
-        void=read_document(void_file) if void_file is not None and void_file.is_file() else None)
+        void=read_document(void_file) if void_file is not None and void_file.is_file() else None,
+        curate=Path(curate) if curate is not None else None, curate_token=secrets.token_urlsafe(24))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
@@ -128,6 +132,7 @@ def create_app(data_files: list[Path], *, base: str = DEFAULT_BASE, timeout: flo
         Route("/reconcile/suggest/property", suggest_property),
         Route("/reconcile/propose_properties", propose_properties),
         Route("/reconcile/preview", preview),
+        Route("/curate", suggest, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(CORSMiddleware, **CORS)]
@@ -239,7 +244,8 @@ def guarded_protocol(seconds: float):
 
 
 def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0,
-        store: Path | None = None, memory_limit: int = 4 << 30, digests: dict[str, str] | None = None) -> None:
+        store: Path | None = None, memory_limit: int = 4 << 30, digests: dict[str, str] | None = None,
+        curate: Path | None = None) -> None:
     """`gonghui serve`: load the data, print the URLs and serve until interrupted.
 
     `memory_limit` (bytes of address space) bounds the server process and each query worker: a
@@ -250,6 +256,8 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
 
     import uvicorn
 
+    if curate is not None and not loopback(host):
+        raise InputError(f"--curate writes corrections from this machine only: serve it on 127.0.0.1 or ::1, not {host}")
     lod_dir = None if data_files else Path("lod")
     here = Path.cwd()
     ontology = here / "ontology" / "gonghui.ttl"
@@ -273,12 +281,14 @@ def run(data_files: list[Path], host: str = "127.0.0.1", port: int = 8000, timeo
               f"  resources        {url}/id/…  (base {s.base})\n"
               f"  downloads        {url}/download/   VoID {url}/.well-known/void\n"
               f"  reconciliation   {url}/reconcile  (OpenRefine: Reconcile → Add standard service)\n"
-              f"  (Ctrl-C to stop)", flush=True)
+              + (f"  curation         a correction form on every resource page, appending to {curate}\n"
+                 if curate is not None else "") +
+              "  (Ctrl-C to stop)", flush=True)
 
     app = create_app(data_files, timeout=timeout, lod_dir=lod_dir,
                      ontology=ontology if data_files and ontology.is_file() else None,
                      shapes=shapes if data_files and shapes.is_file() else None, store=store,
-                     memory_limit=memory_limit, announce=announce, digests=digests)
+                     memory_limit=memory_limit, announce=announce, digests=digests, curate=curate)
     # Set after loading: a bulk load of a large dump may briefly need more than serving does.
     hard = resource.getrlimit(resource.RLIMIT_AS)[1]
     soft = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)

@@ -47,6 +47,8 @@ class Settings:
     shapes: Document | None
     context: Path | None
     void: Document | None
+    curate: Path | None = None       # `serve --curate`: the corrections file the form appends to
+    curate_token: str = ""           # and the token its form must carry (serve/curate.py)
 
 
 def error_response(status: int, message: str) -> PlainTextResponse:

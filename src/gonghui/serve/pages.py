@@ -131,9 +131,9 @@ def _fragment(iri: str) -> str:
 
 # ------------------------------------------------------------------ pages
 
-def resource_page(data: dict, linker: Linker, extra: list[str] = ()) -> str:
+def resource_page(data: dict, linker: Linker, extra: list[str] = (), last: str = "") -> str:
     """The page of one resource: names, `extra` views (profiles.py), posts by date, mentions with
-    snippets, all its triples."""
+    snippets, all its triples, and `last` (the correction form of `serve --curate`)."""
     labels = data.get("labels", {})
     iri = data["iri"]
     title = data.get("label") or linker.curie(iri)
@@ -173,6 +173,8 @@ def resource_page(data: dict, linker: Linker, extra: list[str] = ()) -> str:
         rows = "".join(f"<tr><td>{render_term(s, linker, labels)}</td><td>{link(p['v'], linker, labels, show_curie=False)}</td></tr>"
                        for s, p in data["incoming"])
         parts.append(f'<h2>Referenced by</h2><table class="incoming">{rows}</table>')
+    if last:
+        parts.append(last)
     return layout(title, "\n".join(parts))
 
 

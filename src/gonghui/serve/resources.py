@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from ..vocab import site_of
-from . import pages, profiles, query_page
+from . import curate, pages, profiles, query_page
 from .describe import term
 from .endpoint import Settings, error_response, rdf_response, run_job, site_root
 from .negotiate import GRAPH_TYPES, HTML_TYPES, negotiate, with_charset
@@ -88,7 +88,11 @@ async def resource(request: Request) -> Response:
     headers = {"Vary": "Accept", "Link": _alternates("/id/" + rest)}
     if html:
         data, linker = json.loads(body), _linker(settings)
-        page = pages.resource_page(data, linker, profiles.sections(data, linker))
+        last = ""
+        if settings.curate is not None:
+            done = request.query_params.get("curated", "")
+            last = curate.form(data, settings.curate_token, done if re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", done) else None)
+        page = pages.resource_page(data, linker, profiles.sections(data, linker), last)
         return HTMLResponse(page, headers=headers)
     return Response(body, media_type=with_charset(media), headers=headers)
 
