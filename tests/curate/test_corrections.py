@@ -18,6 +18,7 @@ from gonghui.convert import read_page
 from gonghui.curate import Correction, from_table, load, parse, to_toml
 from gonghui.errors import InputError
 from gonghui.publish import build
+from gonghui.serve.query_page import examples
 
 PAGES = Path(__file__).parents[1] / "data" / "curate"
 ID = "https://w3id.org/gonghui/id/"
@@ -345,6 +346,13 @@ def test_the_merged_away_iri_redirects_on_a_real_server(make, tmp_path):
         client.setReturnFormat(JSON)
         n = int(client.query().convert()["results"]["bindings"][0]["n"]["value"])
         assert n == len({(o, r) for _, o, r in built.posts("周建平")}) == 2    # 主席, and the other's 党组书记
+        # the query page's example lists the correction and what it changed
+        example = next(e for e in examples() if "corrections changed" in e["title"])
+        client.setQuery(example["query"])
+        rows = [{k: v["value"] for k, v in b.items()} for b in client.query().convert()["results"]["bindings"]]
+        assert {(r["operation"], r["change"], r["changed"]) for r in rows} == {
+            ("merge", "made or changed", new),
+            ("merge", "removed", "the person 周建萍 (its IRI now redirects to the person kept)")}
 
 
 @pytest.mark.parametrize("keep", ["周建平", "周建萍"])
@@ -357,3 +365,11 @@ def test_a_merge_moves_no_iri_to_another_person(make, plain, keep):
     assert {p for p, _, _ in built.posts(keep)} == {iris[keep]}
     assert (URIRef(iris[other]), DCT.isReplacedBy, URIRef(iris[keep])) in built.g
     assert not built.rows(f"SELECT ?n WHERE {{ <{iris[other]}> schema:name ?n }}")
+
+
+def test_a_place_by_its_name_is_never_one(make, plain):
+    """A place is keyed by its division code, not its name: the name still finds the pages."""
+    query = 'SELECT ?m WHERE { ?m oa:hasBody/schema:name "游仙区"@zh }'
+    assert plain.rows(query)
+    built = make('[[correction]]\nop = "not"\nkind = "place"\ntext = "游仙区"\n')
+    assert not built.rows(query) and "1 applied, 0 stale" in built.printed

@@ -29,7 +29,7 @@ TIMEOUT = 2.0        # the server's query timeout, also its deadline for a reque
 SLACK = 2.0          # what a refusal may take beyond the deadline on a busy CI machine
 KEEP_ALIVE = 5.0     # uvicorn's keep-alive timeout: a silent connection is closed after it
 SECRET = "gonghui-secret-marker-7f3a"
-TRIPLES = 244        # distinct triples in the sample
+TRIPLES = 250        # distinct triples in the sample
 ASK = "ASK { ?s ?p ?o }"
 MAX_MEMORY = 2048    # MiB of address space for the server and each worker (--max-memory)
 

@@ -61,9 +61,10 @@ def _names_of(ref) -> set[str]:
 
 # ---------------------------------------------------------------- which corrections a page takes
 
-def for_page(corrections: Iterable[Correction], source: str, names) -> list[Correction]:
-    """The page-level corrections that concern page `source`, whose names (rdf.mapping.PageNames)
-    are given: those addressed to it, and those addressed to every page that names their target."""
+def for_page(corrections: Iterable[Correction], source: str, entities: PageEntities) -> list[Correction]:
+    """The page-level corrections that concern page `source`, whose records (the summary the
+    resolve pass reads will do) are given: those addressed to it, and those addressed to every page
+    that names their target."""
     out = []
     for c in corrections:
         if c.op not in PAGE_OPS:
@@ -71,16 +72,12 @@ def for_page(corrections: Iterable[Correction], source: str, names) -> list[Corr
         if c.page is not None:
             if c.page == source:
                 out.append(c)
-        elif c.op == "not" and c.text in _page_names(names, c.kind):
+        elif c.op == "not" and any(c.text in _names_of(ref) for ref in getattr(entities, REFS[c.kind])):
             out.append(c)
-        elif c.op == "remove-post" and any(n == c.person and role == c.role for n, _, role in names.posts):
+        elif c.op == "remove-post" and any(p.name == c.person and any(post.role == c.role for post in p.posts)
+                                           for p in entities.people):
             out.append(c)
     return out
-
-
-def _page_names(names, kind: str) -> tuple:
-    return {"person": names.people, "organisation": names.orgs, "place": names.places,
-            "slogan": names.slogans}[kind]
 
 
 # ---------------------------------------------------------------- one page

@@ -21,8 +21,8 @@ class Curation:
     def __bool__(self) -> bool:
         return bool(self.corrections)
 
-    def for_page(self, source: str, names) -> list[Correction]:
-        return for_page(self.corrections, source, names) if self.corrections else []
+    def for_page(self, source: str, entities) -> list[Correction]:
+        return for_page(self.corrections, source, entities) if self.corrections else []
 
     def apply_page(self, pe, fixes: list[Correction]):
         """The corrected page (what each correction did is recorded)."""

@@ -59,7 +59,7 @@ def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, wo
         stats, names, fixes = [], [], []
         for k, s in enumerate(sources):
             brief = cache.load_summary(s.path.name, s.sha) or PageSummary.of(reconvert(cache, s))
-            fixes.append(curation.for_page(s.path.name, brief.names))
+            fixes.append(curation.for_page(s.path.name, brief.entities))
             if fixes[-1]:       # corrected before it is resolved (the page graph is corrected alike)
                 pe = cache.load_page(s.path.name, s.sha) or reconvert(cache, s)
                 brief = PageSummary.of(curation.apply_page(pe, fixes[-1]))

@@ -214,9 +214,12 @@ class Mapper:
                 pairs[old] = self.org(name)
         for (kind, key), (now, _) in self.c.retired.items():      # merged away or renamed by a correction
             pairs[self.ID[f"{kind}/{self.mint(kind, key)}"]] = self.org(now) if kind == "org" else self._entity(kind, now)
-        for before, now in self.c.retired_memberships:
-            if self.c.org_name(now[1]) in self.c.organisations:
-                pairs[self._membership_as_minted(*before)] = self.membership(*now)
+        for (person, org, role), now in self.c.retired_memberships:
+            if ("org", org) not in self.c.retired:        # a body since merged into another, by its name now
+                org = self.c.org_name(org)
+            minted = org in self.c.organisations or ("org", org) in self.c.retired
+            if minted and self.c.org_name(now[1]) in self.c.organisations:
+                pairs[self._membership_as_minted(person, org, role)] = self.membership(*now)
         for paper, date in self.c.issues:
             old = self.ID[f"issue/{self.legacy('newspaper', paper)}/{date}"]
             if old != self.issue(paper, date):

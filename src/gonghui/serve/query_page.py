@@ -10,7 +10,7 @@ from .pages import ID_PREFIX, PREFIXES, esc, layout
 QUERY_PREFIXES = {
     "gh": PREFIXES["gh"], "id": ID_PREFIX, "schema": PREFIXES["schema"], "org": PREFIXES["org"],
     "skos": PREFIXES["skos"], "oa": PREFIXES["oa"], "time": PREFIXES["time"], "prov": PREFIXES["prov"],
-    "rdfs": PREFIXES["rdfs"], "xsd": PREFIXES["xsd"],
+    "rdfs": PREFIXES["rdfs"], "xsd": PREFIXES["xsd"], "dcterms": PREFIXES["dcterms"],
 }
 
 # The users' questions, in the vocabulary of ontology/README.md. Each starts with one comment
@@ -131,6 +131,18 @@ WHERE {
 }
 GROUP BY ?class ?source
 ORDER BY ?class DESC(?mentions)
+"""),
+    ("人工更正 · What the corrections changed", """\
+# Each archivist's correction the build applied (corrections/*.toml), who made it and when as its file says, and what it changed: the statements that say gh:correctedBy it, and those it removed (gh:removedStatement). Empty if none applied.
+SELECT ?correction ?operation ?who ?when ?change ?changed
+WHERE {
+  ?correction a gh:Correction ; gh:operation ?operation .
+  OPTIONAL { ?correction prov:wasAssociatedWith/schema:name ?who }
+  OPTIONAL { ?correction dcterms:date ?when }
+  { ?changed gh:correctedBy ?correction . BIND("made or changed" AS ?change) }
+  UNION { ?correction gh:removedStatement ?changed . BIND("removed" AS ?change) }
+}
+ORDER BY ?when ?correction ?change STR(?changed)
 """),
     ("数据概览 · What the dataset holds", """\
 # How many things of each class the dataset holds.
