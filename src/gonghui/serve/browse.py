@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from . import browse_index
 from .endpoint import _pick_formats, run_job
 from .pages import Linker, esc, layout, link, text
 from .profiles import query_links
@@ -54,12 +55,19 @@ def list_query(what: str, *, paper: str | None = None, year: str | None = None, 
         dated.append(f'FILTER(STRSTARTS(STR(?date), "{year}"))')
     if paper or year:
         where += dated           # only what those issues name
-    else:
-        where.append(f"OPTIONAL {{ ?article {named_by} ?thing . "
-                     "OPTIONAL { ?article schema:isPartOf/schema:datePublished ?date } }")
-    body = "\n  ".join(where)
-    return (f"SELECT ?thing ?name (COUNT(DISTINCT ?article) AS ?articles) (MIN(?date) AS ?first) (MAX(?date) AS ?last)\n"
-            f"WHERE {{\n  {body}\n}}\nGROUP BY ?thing ?name\nORDER BY {ORDER[sort]} ?thing\n")
+        body = "\n  ".join(where)
+        return (f"SELECT ?thing ?name (COUNT(DISTINCT ?article) AS ?articles) (MIN(?date) AS ?first) (MAX(?date) AS ?last)\n"
+                f"WHERE {{\n  {body}\n}}\nGROUP BY ?thing ?name\nORDER BY {ORDER[sort]} ?thing\n")
+    # every thing, with the articles naming it, dated or not; the dates apart, as MIN and MAX are
+    # unbound over a group holding one unbound value (an undated page's article)
+    where.append(f"OPTIONAL {{ ?article {named_by} ?thing }}")
+    body = "\n      ".join(where)
+    return (f"SELECT ?thing ?name ?articles ?first ?last\nWHERE {{\n"
+            f"  {{ SELECT ?thing ?name (COUNT(DISTINCT ?article) AS ?articles)\n    WHERE {{\n      {body}\n    }}\n"
+            f"    GROUP BY ?thing ?name }}\n"
+            f"  OPTIONAL {{ SELECT ?thing (MIN(?date) AS ?first) (MAX(?date) AS ?last)\n"
+            f"    WHERE {{ ?article {named_by} ?thing ; schema:isPartOf/schema:datePublished ?date }}\n"
+            f"    GROUP BY ?thing }}\n}}\nORDER BY {ORDER[sort]} ?thing\n")
 
 
 FACETS_QUERY = """SELECT ?paper ?name (GROUP_CONCAT(DISTINCT SUBSTR(STR(?date), 1, 4); separator=" ") AS ?years)
@@ -127,7 +135,9 @@ async def browse(request: Request) -> HTMLResponse:
     except ValueError:
         raise HTTPException(400, "offset must be a whole number") from None
     query = list_query(what, paper=paper, year=year, kind=kind, place=place, sort=sort)
-    rows = (await _whole_list(request, query))[offset:offset + PAGE + 1]
+    # the query's answer, summed from the index made at load (browse_index.py; the same rows, tested)
+    rows = browse_index.rows(request.app.state.search.db, what, paper=paper, year=year, kind=kind, place=place,
+                             sort=sort)[offset:offset + PAGE + 1]
     years = sorted({y for p in papers for y in p.get("years", "").split() if YEAR.match(y)})
     linker = Linker(base=request.app.state.settings.base, local={})
     return HTMLResponse(page(what, rows[:PAGE], more=len(rows) > PAGE, offset=offset, query=query, papers=papers,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Store
 
+from . import browse_index
 from .prefixes import PREFIXES
 
 _S, _SKOS, _ORG, _GH, _RDFS, _OA = (PREFIXES[p] for p in ("schema", "skos", "org", "gh", "rdfs", "oa"))
@@ -33,7 +34,7 @@ KINDS = {"person": [_S + "Person"], "org": [_ORG + "Organization"], "slogan": [_
          "place": [_S + "Place"], "article": [_S + "NewsArticle", _S + "Photograph"]}
 NAME_PREDICATES = [_S + "name", _SKOS + "prefLabel", _SKOS + "altLabel", _S + "headline"]
 PINYIN = _RDFS + "label"
-LAYOUT = 1                # of the tables: an index kept in a store folder with another is built again
+LAYOUT = 2                # of the tables (2: with browse_index's): an index kept in a store folder with another is built again
 CANDIDATES = 400          # rows FTS5 hands over for ranking
 # what the line under a hit says, by kind (see _contexts)
 CONTEXT_KEYS = {"person": {"post", "first", "last"}, "org": {"parent", "posts"},
@@ -93,6 +94,7 @@ class SearchIndex:
                         "forms TEXT, spelling TEXT, mentions INTEGER, context TEXT)")
         self.db.execute("CREATE VIRTUAL TABLE words USING fts5(grams, pinyin, tokenize='unicode61')")
         self.size = self._fill(store)
+        browse_index.build(self.db, store)       # the /browse lists' answers, kept in the same file
 
     @classmethod
     def open(cls, store: Store, path: Path | None = None) -> SearchIndex:

@@ -1,0 +1,119 @@
+"""The answers of the /browse lists, made ready when the server loads the data: per thing, per
+newspaper and year, the articles that name it and the first and last issue date.
+
+A list's SPARQL query (browse.list_query, shown on the page) groups every article naming every
+thing: on the 10,000-page archive that took longer than the query timeout. The same answer is
+summed here from rows made in one pass over the store, kept in the search index's SQLite database
+(built with it, and kept with it in a --store folder). tests/serve/test_browse.py holds the two
+to the same rows for every filter and sort.
+
+Rows of `seen`: (what, thing, paper, year, articles, first, last); paper and year are "*" in the
+row that counts every article naming the thing, dated or not.
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+
+from pyoxigraph import DefaultGraph, NamedNode, Store
+
+from .prefixes import PREFIXES
+
+_S, _SKOS, _ORG, _GH = (PREFIXES[p] for p in ("schema", "skos", "org", "gh"))
+RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
+DEFAULT = DefaultGraph()
+ALL = "*"
+
+# what → (its class, its name's predicate, the predicates by which an article names it): as LISTS
+LISTED = {"people": (_S + "Person", _S + "name", (_S + "mentions", _S + "contributor")),
+          "organisations": (_ORG + "Organization", _S + "name", (_S + "mentions",)),
+          "slogans": (_GH + "Slogan", _SKOS + "prefLabel", (_S + "mentions",))}
+# browse.ORDER in SQL: SPARQL orders an unbound value first, so DESC puts it last
+ORDER = {"articles": "articles DESC, name", "name": "name", "first": "first IS NULL, first, name",
+         "last": "last IS NULL, last DESC, name"}
+
+
+def _pairs(store: Store, p: str):
+    return ((q.subject.value, q.object) for q in store.quads_for_pattern(None, NamedNode(p), None, DEFAULT))
+
+
+def build(db: sqlite3.Connection, store: Store) -> None:
+    """The tables, from one pass over each predicate they need."""
+    db.execute("CREATE TABLE listed (what TEXT, thing TEXT, name TEXT)")
+    db.execute("CREATE TABLE facet (thing TEXT, kind TEXT, place TEXT)")
+    db.execute("CREATE TABLE seen (what TEXT, thing TEXT, paper TEXT, year TEXT, articles INTEGER, first TEXT, last TEXT)")
+    issues = {q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(_S + "PublicationIssue"), DEFAULT)}
+    issue_date = {s: o.value for s, o in _pairs(store, _S + "datePublished") if s in issues}
+    issue_paper = {s: o.value for s, o in _pairs(store, _S + "isPartOf") if s in issue_date}
+    article_issue = {s: o.value for s, o in _pairs(store, _S + "isPartOf") if o.value in issue_date}
+    rows, facets = [], []
+    for what, (cls, name_p, named_by) in LISTED.items():
+        things = {q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(cls), DEFAULT)
+                  if isinstance(q.subject, NamedNode)}
+        names = [(s, o.value) for s, o in _pairs(store, name_p) if s in things]
+        db.executemany("INSERT INTO listed VALUES (?, ?, ?)", [(what, s, n) for s, n in names])
+        named = {s for s, _ in names}
+        articles: dict[tuple, set] = defaultdict(set)
+        dates: dict[tuple, list] = defaultdict(list)
+        for p in named_by:
+            for article, thing in _pairs(store, p):
+                if thing.value not in named:
+                    continue
+                issue = article_issue.get(article)
+                date = issue_date.get(issue) if issue else None
+                keys = [(thing.value, ALL, ALL)]
+                if date:
+                    keys.append((thing.value, issue_paper.get(issue, ""), date[:4]))
+                for key in keys:
+                    articles[key].add(article)
+                    if date:
+                        dates[key].append(date)
+        for key, found in articles.items():
+            ds = dates.get(key)
+            rows.append((what, *key, len(found), min(ds) if ds else None, max(ds) if ds else None))
+        if what == "organisations":
+            kinds = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, RDF_TYPE, None, DEFAULT)
+                     if q.subject.value in named and q.object.value.startswith(_GH)}
+            facets += [(s, k[len(_GH):], None) for s, k in kinds.items()]
+            facets += [(s, None, o.value) for s, o in _pairs(store, _S + "location") if s in named]
+    db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO facet VALUES (?, ?, ?)", facets)
+    db.execute("CREATE INDEX seen_thing ON seen (what, paper, year)")
+    db.commit()
+
+
+def rows(db: sqlite3.Connection, what: str, *, paper: str | None = None, year: str | None = None,
+         kind: str | None = None, place: str | None = None, sort: str = "articles") -> list[dict]:
+    """The rows browse.list_query(what, …) answers, in its order, as SPARQL JSON bindings read
+    ({variable: value}, an unbound variable absent)."""
+    where, args = ["t.what = ?"], [what]
+    if kind:
+        where.append("t.thing IN (SELECT thing FROM facet WHERE kind = ?)")
+        args.append(kind)
+    if place:
+        where.append("t.thing IN (SELECT thing FROM facet WHERE place = ?)")
+        args.append(place)
+    if paper or year:       # only what those issues name
+        cond = ["s.paper != ?"]
+        cond_args: list = [ALL]
+        if paper:
+            cond.append("s.paper = ?")
+            cond_args.append(paper)
+        if year:
+            cond.append("s.year = ?")
+            cond_args.append(year)
+        join, having = "JOIN seen s ON s.what = t.what AND s.thing = t.thing AND " + " AND ".join(cond), ""
+    else:
+        join, cond_args, having = "LEFT JOIN seen s ON s.what = t.what AND s.thing = t.thing AND s.paper = ?", [ALL], ""
+    sql = (f"SELECT t.thing, t.name, COALESCE(SUM(s.articles), 0) AS articles, MIN(s.first) AS first, "
+           f"MAX(s.last) AS last FROM listed t {join} WHERE {' AND '.join(where)} GROUP BY t.thing, t.name {having} "
+           f"ORDER BY {ORDER[sort]}, t.thing")
+    out = []
+    for thing, name, articles, first, last in db.execute(sql, cond_args + args):
+        row = {"thing": thing, "name": name, "articles": str(articles)}
+        if first is not None:
+            row["first"] = first
+        if last is not None:
+            row["last"] = last
+        out.append(row)
+    return out
