@@ -173,3 +173,11 @@ def test_the_index_gives_every_list_s_query_answer_row_for_row(indexed):
                            "schema:isPartOf/schema:datePublished ?d . ?p a schema:Person }")
     assert {r["thing"] for r in people if r.get("first")} == {r["p"] for r in dated}
     assert len(dated) > 20
+
+
+def test_a_page_of_the_index_is_that_slice_of_the_whole(indexed):
+    from gonghui.serve import browse_index
+    _, index = indexed
+    whole = browse_index.rows(index.db, "people", sort="name")
+    assert len(whole) > 60
+    assert browse_index.rows(index.db, "people", sort="name", offset=50, limit=10) == whole[50:60]

@@ -137,7 +137,7 @@ async def browse(request: Request) -> HTMLResponse:
     query = list_query(what, paper=paper, year=year, kind=kind, place=place, sort=sort)
     # the query's answer, summed from the index made at load (browse_index.py; the same rows, tested)
     rows = browse_index.rows(request.app.state.search.db, what, paper=paper, year=year, kind=kind, place=place,
-                             sort=sort)[offset:offset + PAGE + 1]
+                             sort=sort, offset=offset, limit=PAGE + 1)
     years = sorted({y for p in papers for y in p.get("years", "").split() if YEAR.match(y)})
     linker = Linker(base=request.app.state.settings.base, local={})
     return HTMLResponse(page(what, rows[:PAGE], more=len(rows) > PAGE, offset=offset, query=query, papers=papers,

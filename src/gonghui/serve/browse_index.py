@@ -83,9 +83,10 @@ def build(db: sqlite3.Connection, store: Store) -> None:
 
 
 def rows(db: sqlite3.Connection, what: str, *, paper: str | None = None, year: str | None = None,
-         kind: str | None = None, place: str | None = None, sort: str = "articles") -> list[dict]:
+         kind: str | None = None, place: str | None = None, sort: str = "articles",
+         offset: int = 0, limit: int | None = None) -> list[dict]:
     """The rows browse.list_query(what, …) answers, in its order, as SPARQL JSON bindings read
-    ({variable: value}, an unbound variable absent)."""
+    ({variable: value}, an unbound variable absent); `limit` of them from `offset` (a page)."""
     where, args = ["t.what = ?"], [what]
     if kind:
         where.append("t.thing IN (SELECT thing FROM facet WHERE kind = ?)")
@@ -102,14 +103,14 @@ def rows(db: sqlite3.Connection, what: str, *, paper: str | None = None, year: s
         if year:
             cond.append("s.year = ?")
             cond_args.append(year)
-        join, having = "JOIN seen s ON s.what = t.what AND s.thing = t.thing AND " + " AND ".join(cond), ""
+        join = "JOIN seen s ON s.what = t.what AND s.thing = t.thing AND " + " AND ".join(cond)
     else:
-        join, cond_args, having = "LEFT JOIN seen s ON s.what = t.what AND s.thing = t.thing AND s.paper = ?", [ALL], ""
+        join, cond_args = "LEFT JOIN seen s ON s.what = t.what AND s.thing = t.thing AND s.paper = ?", [ALL]
     sql = (f"SELECT t.thing, t.name, COALESCE(SUM(s.articles), 0) AS articles, MIN(s.first) AS first, "
-           f"MAX(s.last) AS last FROM listed t {join} WHERE {' AND '.join(where)} GROUP BY t.thing, t.name {having} "
-           f"ORDER BY {ORDER[sort]}, t.thing")
+           f"MAX(s.last) AS last FROM listed t {join} WHERE {' AND '.join(where)} GROUP BY t.thing, t.name "
+           f"ORDER BY {ORDER[sort]}, t.thing LIMIT ? OFFSET ?")
     out = []
-    for thing, name, articles, first, last in db.execute(sql, cond_args + args):
+    for thing, name, articles, first, last in db.execute(sql, cond_args + args + [-1 if limit is None else limit, offset]):
         row = {"thing": thing, "name": name, "articles": str(articles)}
         if first is not None:
             row["first"] = first
