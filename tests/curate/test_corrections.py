@@ -373,3 +373,23 @@ def test_a_place_by_its_name_is_never_one(make, plain):
     assert plain.rows(query)
     built = make('[[correction]]\nop = "not"\nkind = "place"\ntext = "游仙区"\n')
     assert not built.rows(query) and "1 applied, 0 stale" in built.printed
+
+
+def test_not_a_slogan(make, plain):
+    query = 'SELECT ?s WHERE { ?s a gh:Slogan ; skos:prefLabel "职工安心工程"@zh }'
+    assert plain.rows(query)
+    built = make('[[correction]]\nop = "not"\nkind = "slogan"\npage = "p3.txt"\ntext = "职工安心工程"\n')
+    assert not built.rows(query)
+    assert built.rows('SELECT ?s WHERE { ?s a gh:Slogan ; skos:prefLabel "安心工程"@zh }')
+
+
+def test_a_rename_remaps_only_the_pages_naming_the_body(make, tmp_path, cache):
+    """A corpus-level correction changes the IRIs some pages refer to: those pages, and only
+    those, are mapped again (涪城区总工会 is printed on p1 alone)."""
+    root = tmp_path / "inc-rename"
+    make(ALL, root)
+    chunks = {p.name for p in cache.rglob("chunks/*.pkl")}
+    built = make(ALL + '\n[[correction]]\nop = "rename"\norganisation = "绵阳市涪城区总工会"\nname = "涪城区总工会"\n', root)
+    assert "5 applied, 0 stale" in built.printed
+    new = [n for n in {p.name for p in cache.rglob("chunks/*.pkl")} - chunks if not n.startswith("entities-")]
+    assert len(new) == 1
