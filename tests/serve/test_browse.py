@@ -181,3 +181,26 @@ def test_a_page_of_the_index_is_that_slice_of_the_whole(indexed):
     whole = browse_index.rows(index.db, "people", sort="name")
     assert len(whole) > 60
     assert browse_index.rows(index.db, "people", sort="name", offset=50, limit=10) == whole[50:60]
+
+
+def test_the_index_gives_every_usage_curve_and_papers_table_its_query_s_answer(indexed):
+    """The slogan curves and the papers tables, read from the index, for every slogan and
+    organisation: what the queries their pages show answer."""
+    from gonghui.serve import browse_index
+    from gonghui.serve.profiles import PAPERS_QUERY, USAGE_QUERY
+    store, index = indexed
+    slogans = [r["s"] for r in _answer(store, "SELECT ?s WHERE { ?s a gh:Slogan }")]
+    orgs = [r["o"] for r in _answer(store, "SELECT ?o WHERE { ?o a org:Organization }")]
+    assert len(slogans) > 50 and len(orgs) > 100
+    curves = 0
+    for s in slogans:
+        years = [(r["year"], int(r["articles"])) for r in _answer(store, USAGE_QUERY.format(iri=s))]
+        assert browse_index.usage(index.db, s)["years"] == years, s
+        curves += bool(years)
+    named = 0
+    for o in orgs:
+        expected = [{"paper": r["paper"], "articles": int(r["articles"]), "first": r.get("first"), "last": r.get("last")}
+                    for r in _answer(store, PAPERS_QUERY.format(iri=o))]
+        assert browse_index.papers(index.db, o) == expected, o
+        named += bool(expected)
+    assert curves > 20 and named >= 20

@@ -118,3 +118,36 @@ def rows(db: sqlite3.Connection, what: str, *, paper: str | None = None, year: s
             row["last"] = last
         out.append(row)
     return out
+
+
+# ---------------------------------------------------------------- profile charts from the same rows
+
+def usage(db: sqlite3.Connection, slogan: str) -> dict:
+    """Articles naming a slogan per year of their issue (profiles.USAGE_QUERY's answer), and how
+    many are on pages without a date: a slogan named on thousands of pages costs a few rows."""
+    years = db.execute("SELECT year, SUM(articles) FROM seen WHERE what = 'slogans' AND thing = ? AND paper != ? "
+                       "GROUP BY year ORDER BY year", (slogan, ALL)).fetchall()
+    total = db.execute("SELECT articles FROM seen WHERE what = 'slogans' AND thing = ? AND paper = ?",
+                       (slogan, ALL)).fetchone()
+    dated = sum(n for _, n in years)
+    return {"years": [(y, n) for y, n in years], "undated": (total[0] if total else 0) - dated}
+
+
+def papers(db: sqlite3.Connection, org: str) -> list[dict]:
+    """The newspapers whose articles name an organisation, with the first and last issue date
+    (profiles.PAPERS_QUERY's answer), most articles first."""
+    rows = db.execute("SELECT s.paper, SUM(s.articles) AS n, MIN(s.first), MAX(s.last) FROM seen s "
+                      "JOIN listed p ON p.thing = s.paper AND p.what = 'organisations' "
+                      "WHERE s.what = 'organisations' AND s.thing = ? AND s.paper != ? "
+                      "GROUP BY s.paper ORDER BY n DESC, s.paper", (org, ALL)).fetchall()
+    return [{"paper": p, "articles": n, "first": first, "last": last} for p, n, first, last in rows]
+
+
+def names(db: sqlite3.Connection, iris: list[str]) -> dict[str, str]:
+    """The names the lists know of these IRIs (for links to read as names)."""
+    out = {}
+    for iri in iris:
+        row = db.execute("SELECT MIN(name) FROM listed WHERE thing = ?", (iri,)).fetchone()
+        if row and row[0]:
+            out[iri] = row[0]
+    return out

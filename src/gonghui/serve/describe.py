@@ -296,38 +296,6 @@ def together(store: Store, person: NamedNode) -> list[dict]:
     return [{"person": p, "articles": n} for p, n in top]
 
 
-def usage(store: Store, slogan: NamedNode) -> dict:
-    """Articles naming the slogan per year of their issue, and how many have no date."""
-    years: dict[str, int] = {}
-    undated = 0
-    for article, _, _ in _triples(store, p=NamedNode(_SCHEMA + "mentions"), o=slogan):
-        date = _date_of(store, article)
-        if date:
-            years[date[:4]] = years.get(date[:4], 0) + 1
-        else:
-            undated += 1
-    return {"years": sorted(years.items()), "undated": undated}
-
-
-def papers(store: Store, org: NamedNode) -> list[dict]:
-    """The newspapers whose articles name the organisation: (paper, articles, first, last date),
-    most articles first."""
-    part_of, found = NamedNode(_SCHEMA + "isPartOf"), {}
-    for article, _, _ in _triples(store, p=NamedNode(_SCHEMA + "mentions"), o=org, limit=MAX_ROWS):
-        issue = _first(store, article, part_of)
-        paper = _first(store, issue, part_of) if isinstance(issue, NamedNode) else None
-        if not isinstance(paper, NamedNode):
-            continue
-        row = found.setdefault(paper.value, {"paper": paper.value, "articles": 0, "dates": set()})
-        row["articles"] += 1
-        date = _first(store, issue, _SCHEMA + "datePublished")
-        if date is not None:
-            row["dates"].add(date.value)
-    rows = [{"paper": r["paper"], "articles": r["articles"], "first": min(r["dates"], default=None),
-             "last": max(r["dates"], default=None)} for r in found.values()]
-    return sorted(rows, key=lambda r: (-r["articles"], r["paper"]))
-
-
 def reader(store: Store, page: NamedNode) -> dict:
     """A source page's normalised text and every mention on it (start, end, the entity, its kind
     and label), for the page reader; the offsets index the text."""
@@ -366,15 +334,15 @@ def page_data(store: Store, node: NamedNode) -> dict:
         "contents": contents(store, node) if _SCHEMA + "PublicationIssue" in types else [],
         "reader": reader(store, node) if _GH + "SourcePage" in types else None,
         "tree": tree(store, node) if _ORG + "Organization" in types else None,
-        "usage": usage(store, node) if _GH + "Slogan" in types else None,
-        "papers": papers(store, node) if _ORG + "Organization" in types else [],
+        # a slogan's usage and the papers naming an organisation come from the server's index
+        # (browse_index.py), not from here: they sum every article, which here meant walking them all
         "together": together(store, node) if _SCHEMA + "Person" in types else [],
     }
     # Labels for every IRI the page links to, so links read as names rather than IRIs.
     iris = {t["v"] for row in data["triples"] + data["incoming"] for t in row if t["t"] == "iri"}
     iris |= {r[k] for r in data["posts"] + data["members"] for k in ("person", "org", "role") if r[k]}
     iris |= set(types)
-    iris |= {r["person"] for r in data["together"]} | {r["paper"] for r in data["papers"]}
+    iris |= {r["person"] for r in data["together"]}
     if data["tree"]:
         iris |= {o for o in data["tree"]["parents"]} | {c["org"] for c in _walk(data["tree"]["children"])}
     data["labels"] = {i: lab for i in sorted(iris)[:2000] if (lab := label(store, NamedNode(i)))}

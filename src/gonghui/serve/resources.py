@@ -13,11 +13,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from ..vocab import site_of
-from . import curate, pages, profiles, query_page
+from . import browse_index, curate, pages, profiles, query_page
 from .describe import term
 from .endpoint import Settings, error_response, rdf_response, run_job, site_root
 from .negotiate import GRAPH_TYPES, HTML_TYPES, negotiate, with_charset
 from .prefixes import PREFIXES
+
+GH_NS, ORG_NS = PREFIXES["gh"], PREFIXES["org"]
 from .search import KINDS as SEARCH_KINDS
 from .store import Document
 
@@ -88,6 +90,7 @@ async def resource(request: Request) -> Response:
     headers = {"Vary": "Accept", "Link": _alternates("/id/" + rest)}
     if html:
         data, linker = json.loads(body), _linker(settings)
+        _from_index(request.app.state.search.db, data)
         last = ""
         if settings.curate is not None:
             done = request.query_params.get("curated", "")
@@ -95,6 +98,16 @@ async def resource(request: Request) -> Response:
         page = pages.resource_page(data, linker, profiles.sections(data, linker), last)
         return HTMLResponse(page, headers=headers)
     return Response(body, media_type=with_charset(media), headers=headers)
+
+
+def _from_index(db, data: dict) -> None:
+    """A slogan's usage per year and the papers naming an organisation, summed from the rows made
+    at load (browse_index.py) rather than by walking every article that names it."""
+    if GH_NS + "Slogan" in data["types"]:
+        data["usage"] = browse_index.usage(db, data["iri"])
+    if ORG_NS + "Organization" in data["types"]:
+        data["papers"] = browse_index.papers(db, data["iri"])
+        data["labels"] = {**browse_index.names(db, [r["paper"] for r in data["papers"]]), **data.get("labels", {})}
 
 
 async def _index(request: Request, kind: str) -> Response:
