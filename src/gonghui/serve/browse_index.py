@@ -7,8 +7,9 @@ summed here from rows made in one pass over the store, kept in the search index'
 (built with it, and kept with it in a --store folder). tests/serve/test_browse.py holds the two
 to the same rows for every filter and sort.
 
-Rows of `seen`: (what, thing, paper, year, articles, first, last); paper and year are "*" in the
-row that counts every article naming the thing, dated or not.
+Rows of `listed`: (what, thing, name, articles, first, last), each thing's totals; of `seen`:
+(what, thing, paper, year, articles, first, last), per newspaper and year of the issues, and with
+paper and year "*" the row that counts every article naming the thing, dated or not.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def _pairs(store: Store, p: str):
 
 def build(db: sqlite3.Connection, store: Store) -> None:
     """The tables, from one pass over each predicate they need."""
-    db.execute("CREATE TABLE listed (what TEXT, thing TEXT, name TEXT)")
+    db.execute("CREATE TABLE listed (what TEXT, thing TEXT, name TEXT, articles INTEGER, first TEXT, last TEXT)")
     db.execute("CREATE TABLE facet (thing TEXT, kind TEXT, place TEXT)")
     db.execute("CREATE TABLE seen (what TEXT, thing TEXT, paper TEXT, year TEXT, articles INTEGER, first TEXT, last TEXT)")
     issues = {q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(_S + "PublicationIssue"), DEFAULT)}
@@ -51,7 +52,6 @@ def build(db: sqlite3.Connection, store: Store) -> None:
         things = {q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, NamedNode(cls), DEFAULT)
                   if isinstance(q.subject, NamedNode)}
         names = [(s, o.value) for s, o in _pairs(store, name_p) if s in things]
-        db.executemany("INSERT INTO listed VALUES (?, ?, ?)", [(what, s, n) for s, n in names])
         named = {s for s, _ in names}
         articles: dict[tuple, set] = defaultdict(set)
         dates: dict[tuple, list] = defaultdict(list)
@@ -71,14 +71,22 @@ def build(db: sqlite3.Connection, store: Store) -> None:
         for key, found in articles.items():
             ds = dates.get(key)
             rows.append((what, *key, len(found), min(ds) if ds else None, max(ds) if ds else None))
+        # each thing's totals beside its name: an unfiltered list is then read without a join
+        totals = {thing: (len(found), min(dates[k]) if dates.get(k) else None, max(dates[k]) if dates.get(k) else None)
+                  for k, found in articles.items() if k[1] == ALL for thing in (k[0],)}
+        db.executemany("INSERT INTO listed VALUES (?, ?, ?, ?, ?, ?)",
+                       [(what, s_, n, *totals.get(s_, (0, None, None))) for s_, n in names])
         if what == "organisations":
-            kinds = {q.subject.value: q.object.value for q in store.quads_for_pattern(None, RDF_TYPE, None, DEFAULT)
-                     if q.subject.value in named and q.object.value.startswith(_GH)}
-            facets += [(s, k[len(_GH):], None) for s, k in kinds.items()]
+            facets += [(q.subject.value, q.object.value[len(_GH):], None)
+                       for q in store.quads_for_pattern(None, RDF_TYPE, None, DEFAULT)
+                       if q.subject.value in named and q.object.value.startswith(_GH)]
             facets += [(s, None, o.value) for s, o in _pairs(store, _S + "location") if s in named]
     db.executemany("INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     db.executemany("INSERT INTO facet VALUES (?, ?, ?)", facets)
-    db.execute("CREATE INDEX seen_thing ON seen (what, paper, year)")
+    # by thing: a list joins its things' rows, a profile reads one thing's (without, a join scanned every row)
+    db.execute("CREATE INDEX seen_thing ON seen (what, thing, paper, year)")
+    db.execute("CREATE INDEX listed_what ON listed (what, thing)")
+    db.execute("CREATE INDEX listed_thing ON listed (thing)")
     db.commit()
 
 
@@ -104,13 +112,19 @@ def rows(db: sqlite3.Connection, what: str, *, paper: str | None = None, year: s
             cond.append("s.year = ?")
             cond_args.append(year)
         join = "JOIN seen s ON s.what = t.what AND s.thing = t.thing AND " + " AND ".join(cond)
-    else:
-        join, cond_args = "LEFT JOIN seen s ON s.what = t.what AND s.thing = t.thing AND s.paper = ?", [ALL]
-    sql = (f"SELECT t.thing, t.name, COALESCE(SUM(s.articles), 0) AS articles, MIN(s.first) AS first, "
-           f"MAX(s.last) AS last FROM listed t {join} WHERE {' AND '.join(where)} GROUP BY t.thing, t.name "
-           f"ORDER BY {ORDER[sort]}, t.thing LIMIT ? OFFSET ?")
+    else:                   # every thing, with its totals
+        sql = (f"SELECT thing, name, articles, first, last FROM listed t WHERE {' AND '.join(where)} "
+               f"ORDER BY {ORDER[sort]}, thing LIMIT ? OFFSET ?")
+        return _bindings(db.execute(sql, args + [-1 if limit is None else limit, offset]))
+    sql = (f"SELECT thing, name, articles, first, last FROM (SELECT t.thing AS thing, t.name AS name, "
+           f"SUM(s.articles) AS articles, MIN(s.first) AS first, MAX(s.last) AS last FROM listed t {join} "
+           f"WHERE {' AND '.join(where)} GROUP BY t.thing, t.name) ORDER BY {ORDER[sort]}, thing LIMIT ? OFFSET ?")
+    return _bindings(db.execute(sql, cond_args + args + [-1 if limit is None else limit, offset]))
+
+
+def _bindings(cursor) -> list[dict]:
     out = []
-    for thing, name, articles, first, last in db.execute(sql, cond_args + args + [-1 if limit is None else limit, offset]):
+    for thing, name, articles, first, last in cursor:
         row = {"thing": thing, "name": name, "articles": str(articles)}
         if first is not None:
             row["first"] = first

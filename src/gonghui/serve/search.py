@@ -34,7 +34,7 @@ KINDS = {"person": [_S + "Person"], "org": [_ORG + "Organization"], "slogan": [_
          "place": [_S + "Place"], "article": [_S + "NewsArticle", _S + "Photograph"]}
 NAME_PREDICATES = [_S + "name", _SKOS + "prefLabel", _SKOS + "altLabel", _S + "headline"]
 PINYIN = _RDFS + "label"
-LAYOUT = 2                # of the tables (2: with browse_index's): an index kept in a store folder with another is built again
+LAYOUT = 3                # of the tables (2: with browse_index's, 3: its totals beside the names): an index kept in a store folder with another is built again
 CANDIDATES = 400          # rows FTS5 hands over for ranking
 # what the line under a hit says, by kind (see _contexts)
 CONTEXT_KEYS = {"person": {"post", "first", "last"}, "org": {"parent", "posts"},
