@@ -16,6 +16,6 @@ the build reports the corrections that no longer apply (stale) and, with --stric
 This package's top imports only the file format, so the server can write corrections without
 loading the extractor.
 """
-from .corrections import KINDS, OPS, Correction, append, digest, from_table, load, parse, to_toml
+from .corrections import KINDS, OPS, Correction, append, digest, from_table, keys_of, load, parse, to_toml
 
-__all__ = ["load", "parse", "from_table", "append", "to_toml", "digest", "Correction", "OPS", "KINDS"]
+__all__ = ["load", "parse", "from_table", "append", "to_toml", "digest", "keys_of", "Correction", "OPS", "KINDS"]

@@ -12,7 +12,7 @@ and the corpus which correction changed an entity (`Corpus.curated`): the RDF sa
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..convert.extract import suffix_kind
@@ -130,7 +130,8 @@ def _not(pe: PageEntities, c: Correction, r: Result) -> None:
     refs = getattr(pe, REFS[c.kind])
     if c.page is None:                  # this name is never one, on any page
         for ref in [ref for ref in refs if c.text in _names_of(ref)]:
-            _drop(pe, c, ref, list(ref.mentions), r)
+            _drop(pe, c.kind, ref, list(ref.mentions), r)
+            r.applied += 1
         if not r.applied:
             raise Stale(f"no {c.kind} named {c.text} on {_source(pe)}")
         return
@@ -138,20 +139,20 @@ def _not(pe: PageEntities, c: Correction, r: Result) -> None:
     for ref in list(refs):
         gone = [m for m in ref.mentions if _matches(m, span, c.text)]
         if gone:
-            _drop(pe, c, ref, gone, r)
+            _drop(pe, c.kind, ref, gone, r)
+            r.applied += 1
     if not r.applied:
         at = f"at {span[0]}-{span[1]}" if span else f"printed “{c.text}”"
         raise Stale(f"no {c.kind} mention {at} on {_source(pe)}: the extractor no longer finds one")
 
 
-def _drop(pe: PageEntities, c: Correction, ref, gone: list[Mention], r: Result) -> None:
-    """Remove some mentions of an entity of the page; the entity too once none is left."""
-    kind = MENTION_KIND[c.kind]
+def _drop(pe: PageEntities, kind: str, ref, gone: list[Mention], r: Result) -> None:
+    """Remove some mentions of an entity of the page (kind as corrections name it); the entity too
+    once none is left. What goes is listed in `r.removed`; the caller counts the application."""
     ref.mentions = [m for m in ref.mentions if m not in gone]
     for m in gone:
-        r.removed.append(f"{_source(pe)} {m.start}-{m.end} “{m.text}” as a {c.kind} mention of {_name(ref)}"
-                         f" (mention/…/{m.start}-{m.end}-{kind})")
-    r.applied += 1
+        r.removed.append(f"{_source(pe)} {m.start}-{m.end} “{m.text}” as a {kind} mention of {_name(ref)}"
+                         f" (mention/…/{m.start}-{m.end}-{MENTION_KIND[kind]})")
     if isinstance(ref, PersonRef):
         spans = {(m.start, m.end) for m in gone}
         for post in [p for p in ref.posts if p.mention and (p.mention.start, p.mention.end) in spans]:
@@ -160,7 +161,7 @@ def _drop(pe: PageEntities, c: Correction, ref, gone: list[Mention], r: Result) 
         for item in pe.document.items:        # a byline credit at that place credits no one now
             item.credits = [cr for cr in item.credits if (cr.start, cr.end) not in spans or cr.name != ref.name]
     if not ref.mentions and not (isinstance(ref, OrgRef) and _posts_in(pe, ref.name)):
-        getattr(pe, REFS[c.kind]).remove(ref)
+        getattr(pe, REFS[kind]).remove(ref)
         if isinstance(ref, PersonRef):
             for post in ref.posts:
                 r.removed.append(f"{_source(pe)}: the post {post.role} of {ref.name} in {post.org}")
@@ -193,9 +194,8 @@ def _is(pe: PageEntities, c: Correction, r: Result) -> None:
             continue
         for ref in list(refs):
             gone = [m for m in ref.mentions if (m.start, m.end) == (start, end)]
-            if gone and ref is not target:
-                _drop(pe, replace(c, op="not"), ref, gone, r)
-                r.applied -= 1               # one application: the span moves
+            if gone and ref is not target:   # the span moves to the target
+                _drop(pe, c.kind, ref, gone, r)
         if target is None:
             target = _new_ref(c.kind, c.name, text[start:end])
             refs.append(target)

@@ -127,6 +127,12 @@ def parse(data: bytes, file: str) -> list[Correction]:
     return [_correction(t, file, n) for n, t in enumerate(tables, start=1)]
 
 
+def keys_of(op: str) -> set[str]:
+    """Every key a correction of this operation may have (its targets, provenance and `op`)."""
+    needs, may = OPS[op]
+    return {k for need in needs for k in (need if isinstance(need, tuple) else (need,))} | set(may) | set(ABOUT) | {"op"}
+
+
 def from_table(table: dict, file: str = "") -> Correction:
     """A correction from its keys (as a TOML table holds them), checked like one read from a file."""
     return _correction({k: v for k, v in table.items() if v not in (None, (), [])}, file, 0)
@@ -137,9 +143,8 @@ def _correction(table: dict, file: str, n: int) -> Correction:
     op = table.get("op")
     if op not in OPS:
         raise InputError(f"{where}: op must be one of {', '.join(OPS)} (got {op!r})")
-    needs, may = OPS[op]
-    allowed = {k for need in needs for k in (need if isinstance(need, tuple) else (need,))}
-    allowed |= set(may) | set(ABOUT) | {"op"}
+    needs, _ = OPS[op]
+    allowed = keys_of(op)
     for key in table:
         if key not in allowed:
             raise InputError(f"{where} ({op}): {key!r} is not a key of this operation")

@@ -10,7 +10,7 @@ from typing import Callable
 
 from ..convert.resolve import Corpus
 from .apply import CORPUS_OPS, Result, apply_corpus, apply_page, for_page
-from .corrections import Correction, digest
+from .corrections import Correction
 
 
 class Curation:
@@ -48,10 +48,6 @@ class Curation:
 
     def stale(self) -> list[Result]:
         return [r for r in self.results.values() if r.stale]
-
-    def key(self, fixes: list[Correction]) -> str:
-        """Part of a page graph's cache key: the corrections it took."""
-        return digest(fixes) if fixes else ""
 
     def report(self) -> str:
         """What the build prints: a line per correction, the statements removed, the stale ones and why."""

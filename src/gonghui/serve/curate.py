@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from ..curate import KINDS, OPS, append, from_table
+from ..curate import KINDS, OPS, append, from_table, keys_of
 from ..errors import InputError
 from . import pages
 from .endpoint import Settings, _read_body, site_root
@@ -104,9 +104,8 @@ async def suggest(request: Request) -> Response:
     if not hmac.compare_digest(token.encode(), settings.curate_token.encode()):
         raise HTTPException(403, "the form's token does not match this server's (reload the page)")
     op = fields.get("op", [""])[0]
-    needs, may = OPS.get(op, ((), ()))
     # the form shows every field; those the chosen operation does not take are left out
-    takes = {"op", "by", "note"} | set(may) | {k for need in needs for k in (need if isinstance(need, tuple) else (need,))}
+    takes = keys_of(op) if op in OPS else {"op"}
     table = {}
     for name in (f for f in FIELDS if f in takes):
         value = fields.get(name, [""])[0].strip()
