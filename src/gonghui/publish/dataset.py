@@ -72,10 +72,10 @@ def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, wo
             curation.finish({s.path.name for s in sources})
             if echo:
                 echo(curation.report())
-            if strict and curation.stale():
-                first = curation.stale()[0]
-                raise InputError(f"{len(curation.stale())} stale correction(s), first {first.correction.where}: "
-                                 f"{first.why or 'it applies nowhere'} (--strict)")
+            stale = curation.stale()
+            if strict and stale:
+                raise InputError(f"{len(stale)} stale correction(s), first {stale[0].correction.where}: "
+                                 f"{stale[0].why or 'it applies nowhere'} (--strict)")
         staging = Path(tempfile.mkdtemp(prefix=staging_prefix(), dir=out_dir))
         try:
             writer = Writer(staging, previous)

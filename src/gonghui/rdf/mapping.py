@@ -188,14 +188,12 @@ class Mapper:
             node = nodes[key] = self.ID[f"{kind}/{self.mint(kind, key)}"]
         return node
 
-    def membership(self, person_key, org, role, mint=None):
+    def membership(self, person_key, org, role, mint=None, aliased=True):
+        """A post's IRI; with `aliased` False, of the organisation key as given, not the body a
+        name stands for now (a post's IRI before a correction renamed its organisation)."""
         mint = mint or self.mint
-        org = self.c.org_name(org)
+        org = self.c.org_name(org) if aliased else org
         return self.ID[f"membership/{mint('person', person_key)}/{mint('org', org)}/{mint('role', role)}"]
-
-    def _membership_as_minted(self, person_key, org, role):
-        """A post's IRI from the keys as they were, not through the names' aliases now."""
-        return self.ID[f"membership/{self.mint('person', person_key)}/{self.mint('org', org)}/{self.mint('role', role)}"]
 
     def replaced(self) -> list[tuple[ox.NamedNode, ox.NamedNode]]:
         """(old IRI, new IRI) for every entity, issue and post whose IRI the slug rule before this
@@ -219,7 +217,7 @@ class Mapper:
                 org = self.c.org_name(org)
             minted = org in self.c.organisations or ("org", org) in self.c.retired
             if minted and self.c.org_name(now[1]) in self.c.organisations:
-                pairs[self._membership_as_minted(person, org, role)] = self.membership(*now)
+                pairs[self.membership(person, org, role, aliased=False)] = self.membership(*now)
         for paper, date in self.c.issues:
             old = self.ID[f"issue/{self.legacy('newspaper', paper)}/{date}"]
             if old != self.issue(paper, date):

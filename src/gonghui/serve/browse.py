@@ -90,12 +90,13 @@ async def _select(request: Request, query: str) -> list[dict]:
     return [{k: v["value"] for k, v in b.items()} for b in json.loads(body)["results"]["bindings"]]
 
 
-LISTS_KEPT = 32       # whole lists kept by query: the dataset a server serves does not change
+LISTS_KEPT = 32       # facet answers kept by query: the dataset a server serves does not change
 
 
 async def _whole_list(request: Request, query: str) -> list[dict]:
-    """The whole answer of a list's query, kept: on the 10,000-page archive a list costs seconds
-    to count, and a researcher pages through it and comes back to it."""
+    """The whole answer of a facet's query (the newspapers and their years, the places), kept:
+    every list page shows the facets, and the answer never changes. The lists themselves are
+    read from browse_index."""
     kept = request.app.state.browse_lists
     if query not in kept:
         if len(kept) >= LISTS_KEPT:

@@ -95,31 +95,22 @@ def rows(db: sqlite3.Connection, what: str, *, paper: str | None = None, year: s
          offset: int = 0, limit: int | None = None) -> list[dict]:
     """The rows browse.list_query(what, …) answers, in its order, as SPARQL JSON bindings read
     ({variable: value}, an unbound variable absent); `limit` of them from `offset` (a page)."""
-    where, args = ["t.what = ?"], [what]
-    if kind:
-        where.append("t.thing IN (SELECT thing FROM facet WHERE kind = ?)")
-        args.append(kind)
-    if place:
-        where.append("t.thing IN (SELECT thing FROM facet WHERE place = ?)")
-        args.append(place)
-    if paper or year:       # only what those issues name
-        cond = ["s.paper != ?"]
-        cond_args: list = [ALL]
-        if paper:
-            cond.append("s.paper = ?")
-            cond_args.append(paper)
-        if year:
-            cond.append("s.year = ?")
-            cond_args.append(year)
-        join = "JOIN seen s ON s.what = t.what AND s.thing = t.thing AND " + " AND ".join(cond)
-    else:                   # every thing, with its totals
+    facets = [("t.thing IN (SELECT thing FROM facet WHERE kind = ?)", kind),
+              ("t.thing IN (SELECT thing FROM facet WHERE place = ?)", place)]
+    where = ["t.what = ?"] + [sql for sql, value in facets if value]
+    args = [what] + [value for _, value in facets if value]
+    page = [-1 if limit is None else limit, offset]
+    if not (paper or year):     # every thing, with its totals
         sql = (f"SELECT thing, name, articles, first, last FROM listed t WHERE {' AND '.join(where)} "
                f"ORDER BY {ORDER[sort]}, thing LIMIT ? OFFSET ?")
-        return _bindings(db.execute(sql, args + [-1 if limit is None else limit, offset]))
+        return _bindings(db.execute(sql, args + page))
+    # only what those issues name: their rows, summed per thing
+    issues = [("s.paper != ?", ALL), ("s.paper = ?", paper), ("s.year = ?", year)]
+    on = " AND ".join(["s.what = t.what", "s.thing = t.thing"] + [sql for sql, value in issues if value])
     sql = (f"SELECT thing, name, articles, first, last FROM (SELECT t.thing AS thing, t.name AS name, "
-           f"SUM(s.articles) AS articles, MIN(s.first) AS first, MAX(s.last) AS last FROM listed t {join} "
+           f"SUM(s.articles) AS articles, MIN(s.first) AS first, MAX(s.last) AS last FROM listed t JOIN seen s ON {on} "
            f"WHERE {' AND '.join(where)} GROUP BY t.thing, t.name) ORDER BY {ORDER[sort]}, thing LIMIT ? OFFSET ?")
-    return _bindings(db.execute(sql, cond_args + args + [-1 if limit is None else limit, offset]))
+    return _bindings(db.execute(sql, [value for _, value in issues if value] + args + page))
 
 
 def _bindings(cursor) -> list[dict]:
