@@ -156,11 +156,13 @@ def test_the_timeline_s_marks_are_its_query_s_dates(served, browser):
 def test_browse_filters_by_kind_in_the_browser(served, browser):
     """Pick a kind of organisation in the facets, submit: the list is that kind's, in the URL too."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
     browser.get(served.url + "/browse/organisations")
     every = len(browser.find_elements(By.CSS_SELECTOR, "table.browse tr")) - 1
     Select(browser.find_element(By.CSS_SELECTOR, "select[name=kind]")).select_by_value("TradeUnion")
     browser.find_element(By.CSS_SELECTOR, "form.facets button").click()
+    # the click starts a navigation; read the page once the browser has gone to the new URL
+    WebDriverWait(browser, 10).until(lambda b: "kind=" in b.current_url)
     assert "kind=TradeUnion" in browser.current_url
     names = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "table.browse td a")]
     shot(browser, "browse")
