@@ -80,6 +80,29 @@ def test_country_pairs_are_places_of_their_own():
     assert [text[s:e] for s, e in model_places(text, (recogniser.Candidate(0, 2, "LOC", "中俄"),))] == ["中", "俄"]
 
 
+def test_a_place_known_as_one_word_is_not_split_into_countries():
+    assert not country_pair("巴黎") and not country_pair("中亚") and country_pair("中欧")
+    text = "她寡居在巴黎一幢公寓里"
+    assert [text[s:e] for s, e in model_places(text, (recogniser.Candidate(4, 6, "LOC", "巴黎"),))] == ["巴黎"]
+
+
+def test_a_word_that_follows_names_is_cut_off_a_name():
+    text = "局长何光致欢迎词"
+    assert [text[s:e] for s, e in model_people(text, (recogniser.Candidate(2, 5, "PER", "何光致"),))] == ["何光"]
+    text = "何光致、李明"             # before a list separator the third character is the name's
+    assert [text[s:e] for s, e in model_people(text, (recogniser.Candidate(0, 3, "PER", "何光致"),))] == ["何光致"]
+
+
+def test_names_news_writes_by_convention():
+    spans = {(e["text"], e["type"]) for e in tag_line("代表们在京学习十六大精神,迎接党的第十七次全国代表大会召开,"
+                                                     "《海滨日报》和人民日报作了报道,外宾来华访问。")}
+    assert {("京", "LOC"), ("十六大", "ORG"), ("第十七次全国代表大会", "ORG"), ("海滨日报", "ORG"),
+            ("人民日报", "ORG"), ("华", "LOC")} <= spans
+    # not a congress: a count, a university, a ranking
+    assert not {e["text"] for e in tag_line("全省十五大类产品和十大城市,十三大学生")} & {"十五大", "十大", "十三大"}
+    assert ("中国人民解放军", "ORG") in {(e["text"], e["type"]) for e in tag_line("他参加了中国人民解放军。")}
+
+
 def test_a_name_in_parts_is_one_person():
     text = "总统卡洛斯·门多萨·里维拉说"
     assert [text[s:e] for s, e in foreign_names(text, [(2, 5)])] == ["卡洛斯·门多萨·里维拉"]

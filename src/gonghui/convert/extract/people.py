@@ -57,8 +57,11 @@ def name_after(text: str, pos: int, strict: bool = True) -> str | None:
         name = text[pos:pos + n]
         if len(name) < n or not plausible_name(name, strict, allow_common=split_word and n == 2):
             continue
+        if n == 3 and name[2] in NAME_FOLLOWERS and plausible_name(name[:2], strict) \
+                and text[pos + 3:pos + 4] not in LIST_END:
+            continue            # 乔石从3月起 (but 张兆都、 in a list is a name)
         rest = text[pos + n:pos + n + 4]
-        if _is_boundary(rest, boundaries):
+        if _is_boundary(rest, boundaries) or (n == 2 and rest[:1] in NAME_FOLLOWERS):
             cands.append(name)
     return cands[0] if cands else None
 
@@ -71,6 +74,10 @@ def _is_boundary(rest: str, boundaries) -> bool:
 
 # characters that never end or fill a given name but run into one: 某某说, 某某摄 (a photo credit)
 NOT_IN_NAME = ("的", "了", "和", "在", "是", "等", "与", "们", "说", "摄")
+# characters that rarely end a given name and in running text are a word of their own after one:
+# 乔石从3月起, 何光致欢迎词, 某某于1998年 — a third character of these ends the name before it
+NAME_FOLLOWERS = frozenset("从于自将已曾也都就对向把被让给致称")
+LIST_END = tuple("、,，。;；:：)）”") + ("",)
 # characters that are surnames on paper but in running text almost always a function word
 NOT_NAME_START = set("和与及对的把被在向从为以于是等将让给就都也还又其这那")
 LIST_INTRO = re.compile(r"(分别是|分别为|他们是|她们是|包括|有|如|:|:)$")

@@ -9,7 +9,7 @@ from ...model import Document
 from . import recogniser
 from .context import Context
 from .orgs import JOINER, find_orgs, occurrences
-from .people import find_people, plausible_name
+from .people import NAME_FOLLOWERS, NOT_IN_NAME, find_people, plausible_name
 from .places import find_places
 from .vetting import foreign_names, foreign_tail, model_bodies, model_people, model_places
 
@@ -42,8 +42,11 @@ def tag_line(text: str, with_source: bool = False) -> list[dict]:
         # model does in a run of names (丁石孙丁衡 is 丁石孙 + 丁衡); places and bodies come from the model
         cands = recogniser.recognise(text)
         model_named = [(c.start, c.end) for c in cands if c.kind == "PER"]
+        # …but not a two-character name the model reads as three (王培|增): most names have three
+        longer = {(s2, e2 - 1) for s2, e2 in model_named
+                  if e2 - s2 == 3 and text[e2 - 1] not in NAME_FOLLOWERS | set(NOT_IN_NAME) and plausible_name(text[s2:e2])}
         spans += [(s, e, t, src) for s, e, t, src in jieba
-                  if t == "PER" and any(s < e2 and e > s2 for s2, e2 in model_named)]
+                  if t == "PER" and any(s < e2 and e > s2 for s2, e2 in model_named) and (s, e) not in longer]
         named = [(s, e) for s, e, t, _ in spans if t == "PER"]
         spans += [(s, e, "PER", "model") for s, e in model_people(text, cands)
                   if not any(s < e2 and e > s2 for s2, e2 in named)]
@@ -59,6 +62,7 @@ def tag_line(text: str, with_source: bool = False) -> list[dict]:
         spans += [(s, e, "PER", "foreign-name") for s, e in foreign_names(text, people)]
     else:
         spans += jieba
+    spans += _named_by_convention(text)
     spans = _join_bodies(text, [x for x in spans if not (x[2] == "ORG" and text[x[0]:x[1]] in BARE_BODIES)])
     found = {(s, e) for s, e, t, _ in spans if t == "PER"}
     for name in {text[s:e] for s, e in found}:
@@ -125,6 +129,27 @@ def _join_bodies(text: str, spans):
 
 
 NOT_PLACES = {"中华", "中外", "国内", "国外", "海内外", "东西", "南北", "内外"}
+
+# names that news text writes by convention, which neither the rules nor the model see:
+# a party congress by its number (十五大, 第十五次全国代表大会: the congress is the party's highest
+# organ), a newspaper by its title (《经济日报》, 人民日报), the army (解放军, 武警), and the capital and China by one character
+# after a verb of coming and going (在京举行, 来华访问)
+PARTY_CONGRESS = re.compile(r"(?<![\d一二三四五六七八九十百千万几数第])(?:十[一二三四五六七八九]|二十)大"
+                            r"(?![学楼厦会使型城类项批多小报件区])"
+                            r"|第[一二三四五六七八九十]{1,3}次全国代表大会")
+NEWSPAPER = re.compile(r"(?<=《)[^《》\s]{1,10}(?:日报|晚报|时报|青年报|工人报|周报|商报)(?=》)"
+                       r"|人民日报|解放军报|光明日报|经济日报|工人日报|中国青年报")
+ARMY = re.compile(r"(?:中国)?人民解放军|解放军(?![报])|武警(?!部队)")
+CAPITAL = re.compile(r"(?<=[在来回离进驻抵赴返晋入])京(?![剧戏腔味韵城华沪津])|(?<=访)华"
+                     r"|(?<=[来驻在抵赴离])华(?=[\W旅访投期考演工学参采经事办设])")
+
+
+def _named_by_convention(text: str) -> list[tuple[int, int, str, str]]:
+    out = [(m.start(), m.end(), "ORG", "org-suffix") for m in PARTY_CONGRESS.finditer(text)]
+    out += [(m.start(), m.end(), "ORG", "org-suffix") for m in NEWSPAPER.finditer(text)]
+    out += [(m.start(), m.end(), "ORG", "org-suffix") for m in ARMY.finditer(text)]
+    out += [(m.start(), m.end(), "LOC", "gazetteer") for m in CAPITAL.finditer(text)]
+    return out
 
 
 def _flatten(spans):

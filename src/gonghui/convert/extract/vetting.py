@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 
+import jieba
+
 from ... import lexicon
 from .context import IS_CJK
 from .org_names import suffix_kind, suffix_words
-from .people import plausible_name
+from .people import LIST_END, NAME_FOLLOWERS, plausible_name
 from .recogniser import Candidate
 from .words import starts_with_boundary
 
@@ -36,6 +38,9 @@ def model_people(text: str, cands: tuple[Candidate, ...]) -> list[tuple[int, int
         if c.kind != "PER":
             continue
         start, end = c.start, _cut_title(text, c.start, c.end)
+        while end - start > 2 and text[end - 1] in NAME_FOLLOWERS and text[end:end + 1] not in LIST_END \
+                and _person_like(text[start:end - 1]):
+            end -= 1            # 何光致, 毕加索于: a word that follows a name run into it
         name = text[start:end]
         if _person_like(name):
             out.append((start, end))
@@ -69,8 +74,14 @@ def _person_like(name: str) -> bool:
 
 
 def country_pair(name: str) -> bool:
-    """中美, 中俄, 港澳台: countries or regions by one character each, tagged as one word."""
-    return 2 <= len(name) <= 3 and all(ch in COUNTRY_SHORT for ch in name) and len(set(name)) == len(name)
+    """中美, 中俄, 港澳台: countries or regions by one character each, tagged as one word; not a
+    place jieba's dictionary knows well as one (巴黎, 加沙, 中亚 are no 巴 + 黎; 中欧, 中加 are
+    pairs as often as places, so a pair with 中 must be very common as a place)."""
+    if not (2 <= len(name) <= 3 and all(ch in COUNTRY_SHORT for ch in name) and len(set(name)) == len(name)):
+        return False
+    jieba.dt.check_initialized()
+    seen = jieba.dt.FREQ.get(name) or 0
+    return not (lexicon.jieba_tags().get(name) == "ns" and seen >= (500 if name[0] == "中" else 50))
 
 
 def model_places(text: str, cands: tuple[Candidate, ...]) -> list[tuple[int, int]]:
