@@ -103,6 +103,22 @@ def test_names_news_writes_by_convention():
     assert ("中国人民解放军", "ORG") in {(e["text"], e["type"]) for e in tag_line("他参加了中国人民解放军。")}
 
 
+def test_a_country_and_its_organs_as_news_names_them():
+    spans = {(e["text"], e["type"]) for e in tag_line("他在墨西哥参议院演讲,感谢美国政府和人民,会见了民建第八次全国代表大会代表。")}
+    assert {("墨西哥参议院", "ORG"), ("美国", "LOC"), ("民建第八次全国代表大会", "ORG")} <= spans
+    assert ("美国政府", "ORG") not in spans
+    # a Chinese division's government stays an organisation
+    assert ("滨海市政府", "ORG") in {(e["text"], e["type"]) for e in tag_line("滨海市政府召开会议。")}
+
+
+def test_people_news_names_by_surname_or_given_name_alone():
+    got = [(e["text"], e["type"]) for e in tag_line("江主席视察了长江沿岸,邓先生和小平同志都到了,老同志们坚持马克思主义。")]
+    assert ("江", "PER") in got and ("邓", "PER") in got and ("小平", "PER") in got and ("马克思", "PER") in got
+    assert ("长江", "LOC") in got and ("江", "PER") == next(x for x in got if x[0] == "江")
+    assert got.count(("江", "PER")) == 1             # one character is not looked for again
+    assert not [x for x in got if x[0] in ("老同志", "老", "同志")]
+
+
 def test_a_name_in_parts_is_one_person():
     text = "总统卡洛斯·门多萨·里维拉说"
     assert [text[s:e] for s, e in foreign_names(text, [(2, 5)])] == ["卡洛斯·门多萨·里维拉"]

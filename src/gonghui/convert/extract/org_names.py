@@ -11,7 +11,7 @@ from .context import Context, home_code
 from .words import WordList, division_words
 
 ABBR_PREFIX = "省市县区镇"                  # 市总工会, 省委, 县总工会: the paper's or a nearby division
-NATION_PREFIX = ("中华全国", "中华", "中国", "全国", "国网", "国家")
+NATION_PREFIX = ("中华全国", "中华", "中国", "中共", "全国", "国网", "国家")
 NATION_FIRST = frozenset(pre[0] for pre in NATION_PREFIX)
 GENERIC_PREFIX = ("各", "有关", "相关", "全市", "全省", "全区", "全县", "基层", "各级", "部分", "其他", "所属", "本级",
                   "直属", "所在", "当地", "一些", "多家", "该", "此", "原")
