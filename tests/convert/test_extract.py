@@ -122,6 +122,28 @@ def test_places_with_division_codes(hz):
     assert "银湖街道" in places and places["银湖街道"].level == "town"
 
 
+def test_short_names_that_are_words_count_in_a_list_of_places(hz):
+    # 东阳, 临海 and 海盐 are ordinary words too: alone they are no place, beside 淳安 in a list they are
+    ents = page("工会动态\n\n各地工会交流经验\n\n本报讯 记者阎明报道 日前,淳安、东阳、临海、海盐等地工会交流经验。"
+                "东阳光照充足,大家意见大同小异。\n", HZ, "l.txt")
+    places = {p.name: p for p in ents.places}
+    assert {"淳安", "东阳", "临海", "海盐"} <= set(places)
+    assert places["东阳"].code == "330783000000" and len(places["东阳"].mentions) == 1
+    assert "大同" not in places              # 大同小异 is an idiom, not 大同市
+    far = page("工会动态\n\n交流\n\n本报讯 记者阎明报道 东阳、临海等地工会交流经验。\n", HZ, "m.txt")
+    assert not {"东阳", "临海"} & {p.name for p in far.places}      # no place in the list vouches for them
+
+
+def test_an_accredited_group_and_an_association_branch_are_named_in_full(hz):
+    ents = page("工会动态\n\n交流会召开\n\n本报讯 记者阎明报道 市纪委监委派驻市文广旅游局纪检监察组组长韦清远出席会议,"
+                "东海市职工技术协会智能制造分会作交流发言。\n", HZ, "g.txt")
+    names = orgs(ents)
+    group = names["杭州市纪委监委派驻杭州市文广旅游局纪检监察组"]
+    assert group.parent == "杭州市纪委监委"
+    assert [p.org for p in people(ents)["韦清远"].posts] == [group.name]
+    assert "东海市职工技术协会智能制造分会" in names
+
+
 def test_district_unions_take_their_city():
     ents = page("工会动态\n\n温州市鹿城区总工会 举办培训班\n\n本报讯 通讯员阎明报道 日前,鹿城区总工会举办培训班。\n")
     assert "温州市鹿城区总工会" in orgs(ents)

@@ -3,6 +3,7 @@ suffix (总工会, 党组 …), abbreviations (市总工会, 省委), and the re
 named by org_names."""
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -56,6 +57,15 @@ class Tokens:
         ends = list(itertools.accumulate(map(len, jieba.cut(text, HMM=False))))
         self.ends = set(ends)
         self.starts = {0, *ends[:-1]} if ends else set()
+        self.text, self._ends = text, ends
+
+    def word_over(self, start: int, end: int) -> str | None:
+        """The word jieba reads over [start, end) when it runs past `end` (大同|小异), else None."""
+        k = bisect.bisect_right(self._ends, end)
+        if end in self.ends or k == len(self._ends):
+            return None
+        first = self._ends[k - 1] if k else 0
+        return self.text[first:self._ends[k]] if first <= start else None
 
     @staticmethod
     @functools.lru_cache(maxsize=64)     # room for the short texts find_people tokenises between
@@ -111,6 +121,7 @@ def _prefix_len(text: str, p: int, tokens: Tokens, home: str | None = None) -> i
     return 0
 
 
+BRANCH_OF = re.compile(rf"(.*?)(协会|学会|研究会|联合会|总会)[{CJK}]{{1,6}}")
 NOT_NAME_CHAR = re.compile(r"[^\u3400-\u9fffA-Za-z0-9·]")
 VILLAGE_HEAD = re.compile(rf"^[{CJK}]{{2,3}}(村|社区|街道)")
 
@@ -127,6 +138,8 @@ def _middle_ok(middle: str, suffix: str) -> bool:
         return False     # 杭州市工会, 全国工会: a place and 工会 is the union movement, not a body
     if suffix == "工会" and middle in ("直机关", "直属机关"):
         return True      # 省直机关工会: the union of the province's organs
+    if suffix == "分会" and (m := BRANCH_OF.fullmatch(middle)) and _middle_ok(m.group(1), m.group(2)):
+        return True      # 某协会发改农林分会: a branch is its association's name and any words of its own
     if not middle and suffix in GENERIC_BODY:
         return False     # 某市企业: the enterprises of a city, not one of them
     if suffix == "工会" and not _strip_descriptive(middle):
@@ -261,7 +274,24 @@ def find_orgs(text: str, ctx: Context, offset: int = 0, with_model: bool = True)
             kept.append(h)
             covered.update(range(h.start, h.end))
     _one_name_per_company(kept)
-    return sorted(kept, key=lambda h: h.start)
+    return _accredited_groups(text, offset, sorted(kept, key=lambda h: h.start))
+
+
+ACCREDITED = ("纪检监察组", "纪检组", "监察组")
+
+
+def _accredited_groups(text: str, offset: int, hits: list[OrgHit]) -> list[OrgHit]:
+    """市纪委监委派驻市人大机关纪检监察组: a discipline inspection group is named by the body that
+    accredits it (派驻) and the organ it sits in, and belongs to the first."""
+    out: list[OrgHit] = []
+    for h in hits:
+        before = out[-1] if out else None
+        if before and h.form.endswith(ACCREDITED) and text[before.end - offset:h.start - offset] == "派驻":
+            out[-1] = OrgHit(before.start, h.end, text[before.start - offset:h.end - offset],
+                             before.name + "派驻" + h.name, h.kind, parent=before.name, place=h.place, source=h.source)
+            continue
+        out.append(h)
+    return out
 
 
 LEGAL_FORM = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团公司|公司)$")

@@ -25,6 +25,7 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
     """Divisions from the gazetteer (full names, and short names where they stand alone), then
     towns, villages, new districts and roads by their suffix right after a division or a word start."""
     tokens = Tokens.of(text)
+    tags = lexicon.jieba_tags()
     home = home_code(ctx)
     places: dict[str, PlaceRef] = {}
     ends: set[int] = set()
@@ -34,6 +35,8 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
         ref.mentions.append(Mention(start, end, name, None, "gazetteer" if code else "place-suffix"))
         ends.add(end)
 
+    listed: dict[int, tuple] = {}      # short forms that only a list of places can vouch for
+    accepted: dict[tuple[int, int], str] = {}
     for start, end in division_spans(text):
         name = text[start:end]
         divs = lexicon.divisions_by_name(name)
@@ -44,15 +47,32 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
         in_home = home is not None and d.code.startswith(home)
         prefecture = d.level == "province" or d.code.endswith("00000000")
         if name != d.name:                                  # a short form: 杭州, 桐庐
-            if lexicon.is_common_word(name) and not prefecture:
+            if not at_start or _inside_word(tokens, tags, start, end):
                 continue
-            if not prefecture and not (in_home and _short_ok(text, start, end)):
+            if (lexicon.is_common_word(name) or not in_home) and not prefecture:
+                if text[end:end + 1] == "、" or text[start - 1:start] == "、":
+                    listed[start] = (end, d)
                 continue
-            if not at_start:
+            if not prefecture and not _short_ok(text, start, end):
                 continue
-        elif not (at_start or in_home):
+        elif not (at_start or in_home) or _inside_word(tokens, tags, start, end):
             continue
+        elif lexicon.is_common_word(name) and not prefecture and not in_home and start not in ends:
+            continue                      # 城区, 郊区: a district's name that is an ordinary word needs its city
         add(name, d.level, d.code, parent_name(d.name), start, end)
+        accepted[(start, end)] = d.code
+    # 余姚、慈溪、奉化、宁海: a short name that is also a word (奉化) counts in a list beside a place
+    # of the same province
+    while listed:
+        vouched = [(start, end, d) for start, (end, d) in listed.items()
+                   if any(code[:2] == d.code[:2] and (e == start - 1 or s == end + 1)
+                          for (s, e), code in accepted.items())]
+        if not vouched:
+            break
+        for start, end, d in vouched:
+            del listed[start]
+            add(text[start:end], d.level, d.code, parent_name(d.name), start, end)
+            accepted[(start, end)] = d.code
     for m in re.finditer(r"街道|社区|新区|开发区|高新区|镇|乡|村", text):
         suffix = m.group(0)
         if BODY_OR_HEAD.match(text[m.end():m.end() + 2]) and suffix in "镇乡村":
@@ -90,6 +110,12 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
             add(name, "site", None, None, start, m.end())
             break
     return list(places.values())
+
+
+def _inside_word(tokens: Tokens, tags: dict, start: int, end: int) -> bool:
+    """Does the name end inside an idiom, a phrase or a verb jieba reads it in (大同|小异)?"""
+    word = tokens.word_over(start, end)
+    return word is not None and tags.get(word) in ("i", "l", "v", "a", "d", "ad")
 
 
 def _short_ok(text: str, start: int, end: int) -> bool:
