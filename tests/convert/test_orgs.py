@@ -24,8 +24,16 @@ def test_short_names_of_a_federations_bodies_are_spelt_out():
     assert names("市总工会经审会主任蒲阳") == {"市总工会经审会": "成都市总工会经费审查委员会"}
 
 
-def test_departments_and_second_bodies_stay_out_of_a_federation_name():
-    assert names("市总工会组织部部长") == {"市总工会": "成都市总工会"}
+def test_a_department_before_a_title_is_a_unit_of_its_organisation():
+    [dept] = find_orgs("市总工会组织部部长", CTX)
+    assert (dept.form, dept.name, dept.parent) == ("市总工会组织部", "成都市总工会组织部", "成都市总工会")
+    assert names("省总工会经审办主任蒲阳") == {"省总工会经审办": "四川省总工会经费审查委员会办公室"}
+    # a ministry's 部 is its own name, and a department not followed by a title names no unit
+    assert names("人力资源和社会保障部副部长") == {"人力资源和社会保障部": "人力资源和社会保障部"}
+    assert names("市总工会各部室负责人") == {"市总工会": "成都市总工会"}
+
+
+def test_second_bodies_stay_out_of_a_federation_name():
     assert names("市总工会会同市人社局开展检查") == {"市总工会": "成都市总工会", "市人社局": "成都市人社局"}
 
 

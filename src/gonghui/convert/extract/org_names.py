@@ -20,7 +20,7 @@ LEVEL_ABBR = {"省": "province", "市": "city", "县": "county", "区": "distric
 NAME_POS = ("n", "j", "b", "vn", "an", "nz", "ns", "nt", "nr", "m", "eng", "x")
 STOP_CHARS = set("的了和与及或在对向从将把被让给是为等我你他她们这那其要以于就都也还又即着过并而且")
 SUB_BODY = ("党组", "党委", "工会", "分会", "党支部", "支部", "团委", "纪检监察组", "机关", "委员会", "监委")
-DEPARTMENT = re.compile(r"(办公室|[^总]部|处|科|室)$")   # a department is part of its parent's post, not an org of its own
+DEPARTMENT = re.compile(r"(办公室|[^总]部|处|科|室)$")   # a department: no suffixed name of its own (orgs._departments makes it a unit)
 # class nouns that right after a place name a kind of body, not one (某市企业工资条例, 全省学校)
 GENERIC_BODY = frozenset({"企业", "公司", "单位", "工厂", "厂", "学校", "医院", "机关", "部门", "协会", "集团", "工会"})
 # words that describe what a union is like, not which unit it belongs to (中国特色社会主义工会,
@@ -93,7 +93,7 @@ def _org_from_form(form: str, ctx: Context, before: str = "") -> tuple[str, str,
         form += "工会"        # 省总, 市总: the province's or city's federation of trade unions
     dept = DEPARTMENT.search(form)
     if dept and suffix_kind(form[: dept.start()]) and dept.start() >= 3:
-        return None          # 某某总工会组织宣教部: the post is held in the parent
+        return None          # 某某总工会组织宣教部: a unit of the parent, made by orgs._departments
     kind = suffix_kind(form)
     if kind is None:
         return None

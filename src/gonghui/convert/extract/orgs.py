@@ -274,7 +274,33 @@ def find_orgs(text: str, ctx: Context, offset: int = 0, with_model: bool = True)
             kept.append(h)
             covered.update(range(h.start, h.end))
     _one_name_per_company(kept)
-    return _accredited_groups(text, offset, sorted(kept, key=lambda h: h.start))
+    return _departments(text, offset, _accredited_groups(text, offset, sorted(kept, key=lambda h: h.start)))
+
+
+DEPARTMENT_RUN = re.compile(rf"[{CJK}]{{0,7}}?(?:办公室|部|处|科|室|办)")
+DEPARTMENT_SHORT = {"经审办": "经费审查委员会办公室", "办": "办公室"}
+
+
+def _departments(text: str, offset: int, hits: list[OrgHit]) -> list[OrgHit]:
+    """某总工会组织宣教部|部长, 某公司晶圆制造部|操作员: a department printed after its organisation
+    and before a title is an organisational unit of it (named in full, belonging to it), the
+    unit the post is held in, as a 党组 is."""
+    out = []
+    for h in hits:
+        at = h.end - offset
+        m = DEPARTMENT_RUN.match(text, at)
+        dept = m.group(0) if m else ""
+        if not dept or any(c in STOP_CHARS for c in dept) or division_words().spans(dept) \
+                or not title_words().match(text, m.end()) or h.kind == "government" and dept.endswith("部"):
+            out.append(h)        # 外交部|部长 is no unit: a ministry's 部 is its own
+            continue
+        for short, full in DEPARTMENT_SHORT.items():
+            if dept.endswith(short) and not dept.endswith("办公室"):
+                dept = dept[: len(dept) - len(short)] + full
+                break
+        out.append(OrgHit(h.start, offset + m.end(), h.form + m.group(0), h.name + dept, "other",
+                          parent=h.name, place=h.place, source=h.source))
+    return out
 
 
 ACCREDITED = ("纪检监察组", "纪检组", "监察组")

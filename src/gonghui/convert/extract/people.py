@@ -66,6 +66,28 @@ def name_after(text: str, pos: int, strict: bool = True) -> str | None:
     return cands[0] if cands else None
 
 
+DOTTED = re.compile(rf"[{CJK}]{{1,8}}(?:[·•][{CJK}]{{1,8}})+")
+AFTER_DOTTED = frozenset("的在是和与及等为说用将对向从于、")
+
+
+def dotted_name_at(text: str, pos: int) -> str | None:
+    """A name printed in parts joined by a dot right after a title (律师吾买尔江·托乎提用…):
+    its last part ends where the recogniser's name ends, else before a word that follows names
+    or a function character, at most six characters after the last dot."""
+    m = DOTTED.match(text, pos)
+    if not m:
+        return None
+    last_dot = pos + max(m.group().rfind("·"), m.group().rfind("•"))
+    ends = [c.end for c in recogniser.recognise(text) if c.kind == "PER" and last_dot + 1 < c.end <= m.end()]
+    end = max(ends) if ends else last_dot + 1
+    if not ends:
+        while end < min(m.end(), last_dot + 7) and not (end > last_dot + 1 and (
+                text[end] in AFTER_DOTTED or starts_with_boundary(text, end, min_len=2))):
+            end += 1
+    first = text[pos:text.index("·", pos) if "·" in text[pos:last_dot + 1] else last_dot]
+    return text[pos:end] if end - last_dot > 1 and 1 <= len(first) <= 6 else None
+
+
 def _is_boundary(rest: str, boundaries) -> bool:
     if not rest or not IS_CJK.match(rest[0]):
         return True
@@ -99,7 +121,7 @@ def find_people(doc: Document, ctx: Context, orgs: list[OrgHit]) -> list[NameHit
         t_start, title = title_ending_at(text, pos, org_at_end)
         if (t_start in inside_org and t_start not in org_at_end) or (pos - 1) in inside_org:
             continue   # 总工 inside 总工会 is no title
-        name = name_after(text, pos)
+        name = name_after(text, pos) or dotted_name_at(text, pos)
         if name is None:
             continue
         posts = post_chain(text, t_start, title, ctx, org_at_end)

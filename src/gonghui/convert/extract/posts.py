@@ -33,9 +33,6 @@ def org_of_title_text(text: str, ctx: Context) -> str | None:
     return hits[-1].name if hits else None
 
 
-DEPARTMENT_WORD = re.compile(rf"[{CJK}]+(部|处|科|室|办公室|办)")
-
-
 # a unit's own bodies, printed as the head of a title after the unit (公司工会主席, 学校党委书记)
 UNIT_BODIES = ("工会", "党委", "团委", "党支部", "党总支")
 
@@ -48,15 +45,7 @@ def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end
     t_start = title_start
     t = title
     while True:
-        org = org_at_end.get(t_start)
-        if org is None:
-            # 某总工会组织宣教部部长: the department is part of the post, held in the parent
-            for length in range(2, 9):
-                dept = text[max(0, t_start - length):t_start]
-                if (t_start - length) in org_at_end and DEPARTMENT_WORD.fullmatch(dept):
-                    org = org_at_end[t_start - length]
-                    t, t_start = dept + t, t_start - length
-                    break
+        org = org_at_end.get(t_start)      # a department before the title is a unit (orgs._departments)
         segs.append((org, t, t_start))
         start = org.start if org else t_start
         if start == 0 or text[start - 1] not in SEPARATORS:
