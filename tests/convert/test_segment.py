@@ -175,3 +175,26 @@ def test_the_masthead_editor_stays_when_the_foot_names_another():
     people = {p.name: p for p in extract(segment(read_bytes(text.encode(), "two.txt"))).people}
     assert [(q.title, q.org) for q in people["温若岚"].posts] == [("责任编辑", "南湾职工报")]
     assert people["温若岚"].mentions[0].start == text.index("温若岚")
+
+
+def test_a_two_line_head_by_house_style_and_by_what_the_second_line_says():
+    mast = "南湾职工报\n2031年5月6日 星期二 第9期\n出版:南湾市总工会\n"
+    # 本刊讯(记者 …) is the bracketed house style too: 主题 + 副题
+    text = mast + "“争当先锋”竞赛全面铺开\n\n全市80个项目参赛\n\n本刊讯(记者 尚云飞)日前,竞赛启动。\n"
+    [item] = segment(read_bytes(text.encode(), "k.txt")).items
+    assert (item.kicker, item.headline.text, item.subheadline.text) == (None, "“争当先锋”竞赛全面铺开", "全市80个项目参赛")
+    # a second line that names the occasion is a 副题 in any house style
+    text = mast + "认真谋划 扎实推进\n\n在全市工会工作会议上\n\n本报讯 记者尚云飞报道 日前,会议召开。\n"
+    [item] = segment(read_bytes(text.encode(), "o.txt")).items
+    assert (item.kicker, item.headline.text, item.subheadline.text) == (None, "认真谋划 扎实推进", "在全市工会工作会议上")
+
+
+def test_a_caption_credited_without_a_role_word_is_a_photo():
+    mast = "南湾职工报\n2031年5月6日 星期二 第9期\n出版:南湾市总工会\n"
+    for credit in ("古丽娜尔 摄", "(邢路 摄)"):
+        text = mast + "同心协力\n\n5月4日,南湾港码头上,青年突击队员在装卸货物。 " + credit + "\n"
+        [item] = segment(read_bytes(text.encode(), "p.txt")).items
+        assert item.kind == "photo" and item.headline.text == "同心协力"
+        assert [(c.role, c.name) for c in item.credits] == [("photographer", credit.strip("() 摄"))]
+    text = mast + "一则消息\n\n本报讯(记者 尚云飞)大家一起拍摄。\n"          # 拍摄 ends a sentence, credits no one
+    assert [it.kind for it in segment(read_bytes(text.encode(), "q.txt")).items] == ["news"]

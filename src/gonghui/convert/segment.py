@@ -32,10 +32,15 @@ TEASER_SECTIONS = ("导读", "要闻导读", "本期导读", "今日导读")
 AUTHOR_MARK = re.compile(rf"^[■□●◆▲]\s*({NAME}(?:\s+{NAME})*)$")
 AUTHOR_NOTE = re.compile(r"^[((]作者(系|为|是|单位)")
 CREDIT_LINE = re.compile(rf"^(?:(?:{ROLE_RE})\s*{NAME}(?:[、\s]+{NAME})*\s*)+(?:摄|摄影)?$")
+PUBLISHER_AFTER = re.compile(rf"^([{CJK}A-Za-z0-9()()]{{4,40}}?)\s*(?:主办|出版)$")
+# a photographer's credit without a role word: 迪丽娜尔 摄, (贾和平 摄)
+BARE_PHOTO_CREDIT = re.compile(rf"^[((]?{NAME}(?:[、\s]+{NAME})*\s+(?:摄|摄影)[))]?$")
 ENUM_START = re.compile(r"^([一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|第[一二三四五六七八九十]+[,,、]|\d+[、.．])")
 SPEECH_PART = re.compile(r"^(在.{2,40}(会|上)的?(讲话|致辞|报告|发言)(摘要|摘登|\(摘要\))?|.{0,20}讲话(摘要)?)$")
 GROUP_LABEL = re.compile(r"——$")
 SUB_DASH = re.compile(r"^[—－-]{1,2}")
+# a 副题 that says on what occasion (在全市工会工作会议上, 在…上的讲话)
+SUB_OCCASION = re.compile(r"^在.{2,30}上(的讲话|的发言|的报告|的致辞)?$")
 
 # masthead
 MH_LABELS = ("国内统一刊号", "邮发代号", "准印证号", "责任编辑", "新闻热线", "沟通热线", "广告热线", "发行热线",
@@ -119,6 +124,8 @@ def parse_issue(lines: list[Span], trailing: list[Span]) -> Issue | None:
         if MH_LABEL_RE.search(text):
             for label, value in _field_values(text):
                 _set_field(issue, label, value)
+        elif (m := PUBLISHER_AFTER.match(text)) and issue.publisher is None:
+            issue.publisher = m.group(1)          # 某某公司工会 主办: the label after its value
         elif not _is_masthead_field(text):
             if not issue.newspaper and TITLE_RE.match(text):
                 issue.newspaper = text
@@ -261,7 +268,7 @@ def _split_heading_run(run: list[Span], paren_style: bool) -> tuple[list[Span], 
     if len(run) == 3:
         return section, run[0], run[1], run[2]
     first, second = run
-    if SUB_DASH.match(second.text):
+    if SUB_DASH.match(second.text) or SUB_OCCASION.match(second.text):
         return section, None, first, second
     if paren_style and not section:
         return section, None, first, second
@@ -284,7 +291,7 @@ def segment(page: Page) -> Document:
                     (n_mast and (HOTLINE_LABEL.match(body[-1].text) or COLOPHON.match(body[-1].text)))):
         trailing.insert(0, body.pop())
     issue = parse_issue(lines[:n_mast], trailing) if n_mast else None
-    paren_style = bool(re.search(r"本报讯\s*[((]", page.text))
+    paren_style = bool(re.search(r"本[报刊网]讯\s*[((]", page.text))       # 本报讯(记者 …), 本刊讯(…)
 
     items: list[Item] = []
     section: Span | None = None
@@ -395,12 +402,13 @@ def photo_credit_tail(text: str) -> int | None:
     Only the short tail after the last full stop or space is matched, so a long paragraph costs
     one endswith() (a regex over the whole line backtracks badly on long runs of Chinese)."""
     body = text.rstrip()
-    if len(body) >= 300 or not body.endswith(("摄", "摄影")):
+    if len(body) >= 300 or not body.endswith(("摄", "摄影", "摄)", "摄)", "摄影)", "摄影)")):
         return None
-    cut = max(body.rfind("。"), body.rfind(" ", 0, max(0, len(body) - 12)))
+    bracket = body.rfind("(") if body.endswith(")") else body.rfind("(") if body.endswith(")") else -1
+    cut = max(body.rfind("。"), body.rfind(" ", 0, max(0, len(body) - 12)), bracket - 1)
     for start in sorted({cut + 1, body.rfind("。") + 1}):
         tail = body[start:].strip()
-        if 0 < start and len(tail) <= 40 and CREDIT_LINE.match(tail):
+        if 0 < start and len(tail) <= 40 and (CREDIT_LINE.match(tail) or BARE_PHOTO_CREDIT.match(tail)):
             return start + (len(body[start:]) - len(body[start:].lstrip()))
     return None
 
