@@ -240,3 +240,23 @@ def test_a_speech_byline_gives_the_speaker_posts():
     posts = {(q.role, q.org, q.printed.text) for q in people(ents)["邬家豪"].posts}
     assert ("副主任", "杭州市人大常委会", "市人大常委会副主任") in posts
     assert ("主席", "杭州市总工会", "市总工会主席") in posts
+
+
+def test_an_enterprise_paper_s_company_is_its_publisher_s():
+    mast = "港务职工\n\n东海港务集团有限公司工会 主办\n\n2031年3月26日 星期五\n\n第3期(总第21期)\n\n"
+    ents = page("职代会召开\n\n本报讯(记者 严明)3月23日,公司召开职代会。公司党委书记、董事长顾大为,"
+                "公司工会主席许静出席。该公司工会还与南湾物流有限公司工会签订协议。\n", mast, "e.txt")
+    assert ents.document.issue.publisher == "东海港务集团有限公司工会"
+    posts = {p.name: {(x.role, x.org) for x in p.posts} for p in ents.people}
+    assert ("书记", "东海港务集团有限公司党委") in posts["顾大为"] and ("董事长", "东海港务集团有限公司") in posts["顾大为"]
+    assert posts["许静"] == {("主席", "东海港务集团有限公司工会")}
+    assert "南湾物流有限公司工会" in orgs(ents)
+    # on a city's paper 公司 is no particular company
+    assert not [o for o in page("一则消息\n\n本报讯 记者阎明报道 公司工会主席许静出席。\n", HZ, "f.txt").organisations
+                if o.name.endswith("公司工会")]
+
+
+def test_a_second_title_that_begins_with_a_unit_body_is_held_in_that_body():
+    ents = page("工会动态\n\n竞赛启动\n\n本报讯 记者阎明报道 南湾地铁集团有限公司启动竞赛。南湾地铁集团党委副书记、工会主席邝大明出席。\n")
+    assert {(x.title, x.org) for x in people(ents)["邝大明"].posts} == {
+        ("南湾地铁集团党委副书记", "南湾地铁集团有限公司党委"), ("工会主席", "南湾地铁集团有限公司工会")}

@@ -22,6 +22,12 @@ class Context:
     province: str | None = None     # full name, e.g. 浙江省
     city: str | None = None         # full name, e.g. 杭州市
     issue_date: dt.date | None = None
+    company: str | None = None      # the enterprise whose union publishes the paper: its 公司, 集团
+
+
+# an enterprise paper's publisher: the company's union or party committee (某某集团有限公司工会)
+PUBLISHING_COMPANY = re.compile(rf"([{CJK}A-Za-z0-9]{{2,30}}?(?:有限责任公司|股份有限公司|有限公司|集团公司|集团|公司))"
+                                r"(?:工会(?:委员会)?|党委|团委)?")
 
 
 def page_context(doc: Document) -> Context:
@@ -30,6 +36,8 @@ def page_context(doc: Document) -> Context:
     if doc.issue and doc.issue.date:
         ctx.issue_date = dt.date.fromisoformat(doc.issue.date)
     title = doc.issue.newspaper if doc.issue else ""
+    if doc.issue and doc.issue.publisher and (m := PUBLISHING_COMPANY.fullmatch(doc.issue.publisher)):
+        ctx.company = m.group(1)
     cities: Counter[str] = Counter()
     provinces: Counter[str] = Counter()
     for name in division_mentions(title):

@@ -264,7 +264,9 @@ def find_orgs(text: str, ctx: Context, offset: int = 0, with_model: bool = True)
                 continue
             h.name, h.kind, h.parent = r
         resolved.append(h)
-    resolved += _enterprise_unions(text, offset, resolved)
+    home = _home_company(text, offset, ctx.company, tokens) if ctx.company else []
+    at_home = {(h.start, h.end) for h in home}
+    resolved += [h for h in _enterprise_unions(text, offset, resolved) if (h.start, h.end) not in at_home] + home
     # longest first among overlapping hits
     resolved.sort(key=lambda h: (-(h.end - h.start), h.start))
     kept: list[OrgHit] = []
@@ -274,7 +276,26 @@ def find_orgs(text: str, ctx: Context, offset: int = 0, with_model: bool = True)
             kept.append(h)
             covered.update(range(h.start, h.end))
     _one_name_per_company(kept)
-    return _departments(text, offset, _accredited_groups(text, offset, sorted(kept, key=lambda h: h.start)))
+    kept = _company_bodies(text, offset, tokens, sorted(kept, key=lambda h: h.start))
+    return _departments(text, offset, _accredited_groups(text, offset, kept))
+
+
+COMPANY_BODY = re.compile(r"工会女职工委员会|女职工委员会|工会|党委|团委|纪委")
+
+
+def _company_bodies(text: str, offset: int, tokens: Tokens, hits: list[OrgHit]) -> list[OrgHit]:
+    """南湾物流有限公司|工会: a company named without a division (the recogniser's) and the body
+    printed right after it are that company's body, as the prefix rule makes them for 某市某公司工会."""
+    out = []
+    for h in hits:
+        m = COMPANY_BODY.match(text, h.end - offset) if h.kind == "company" else None
+        if m and (m.end() == len(text) or m.end() in tokens.ends or title_words().match(text, m.end())):
+            body = m.group(0)
+            out.append(OrgHit(h.start, offset + m.end(), h.form + body, h.name + body, COMPANY_BODY_KIND[body],
+                              parent=h.name, place=h.place, source=h.source))
+            continue
+        out.append(h)
+    return out
 
 
 DEPARTMENT_RUN = re.compile(rf"[{CJK}]{{0,7}}?(?:办公室|部|处|科|室|办)")
@@ -376,6 +397,31 @@ def _enterprise_unions(text: str, offset: int, named: list[OrgHit]) -> list[OrgH
             company = before[-1]
             out.append(OrgHit(s, offset + m.end(), m.group(0), company.name + "工会", "union", parent=company.name,
                               source="org-suffix"))
+    return out
+
+
+HOME_COMPANY_FORM = re.compile(r"(?:本|该)?(集团公司|公司|集团)(工会女职工委员会|女职工委员会|工会|党委|团委|纪委)?")
+COMPANY_BODY_KIND = {"工会": "union", "工会女职工委员会": "union", "女职工委员会": "union", "党委": "party",
+                     "纪委": "party", "团委": "other"}
+
+
+def _home_company(text: str, offset: int, company: str, tokens: Tokens) -> list[OrgHit]:
+    """公司, 公司工会, 集团党委 on the paper of an enterprise's union: that enterprise and its bodies,
+    as 市总工会 on a city's paper is its federation (该公司 is the one named last: _enterprise_unions)."""
+    out = []
+    for m in HOME_COMPANY_FORM.finditer(text):
+        s = m.start()
+        if m.group(0).startswith("该") or "集团" in m.group(1) and "集团" not in company:
+            continue
+        if s not in tokens.starts or (s > 0 and IS_CJK.match(text[s - 1]) and text[s - 1] not in "和与及在由对向为是的"):
+            continue          # 蜀都建工集团, 分公司: part of another name
+        body = m.group(2) or ""
+        for e, body in ((m.end(), body), (m.end() - len(body), "")):      # 公司|党委书记: the company
+            if e == len(text) or e in tokens.ends:
+                out.append(OrgHit(offset + s, offset + e, text[s:e], company + body,
+                                  COMPANY_BODY_KIND.get(body, "company"), parent=company if body else None,
+                                  source="abbreviation"))
+                break
     return out
 
 

@@ -6,6 +6,7 @@ import re
 
 from ...model import Post, Span
 from .context import CJK, Context
+from .org_names import suffix_kind
 from .orgs import OrgHit, find_orgs
 from .words import title_ending_at, title_words
 
@@ -68,11 +69,15 @@ def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end
             form = base_org.form
             if org_name != base_org.name:
                 form = base_org.form[: len(base_org.form) - (len(base_org.name) - len(org_name))]
+            body = _unit_body(t, org_name, base_org.kind if org_name == base_org.name else suffix_kind(org_name))
+            if body:       # 某集团党委副书记、工会主席: the second post is in the enterprise's union
+                posts.append(Post(t, t[len(body):], org_name + body, printed=printed))
+                continue
             posts.append(Post(form + t, t, org_name, printed=printed))
         elif org is not None:
             base_org = org
-            body = next((b for b in UNIT_BODIES if t.startswith(b) and len(t) > len(b)), None)
-            if body and org.kind in ("company", "school", "media", "other") and not org.name.endswith(body):
+            body = _unit_body(t, org.name, org.kind)
+            if body:
                 # 某有限公司|工会主席: the post is in the company's union, not the company
                 posts.append(Post(org.form + t, t[len(body):], org.name + body, printed=printed))
                 continue
@@ -80,3 +85,11 @@ def post_chain(text: str, title_start: int, title: str, ctx: Context, org_at_end
         else:
             posts.append(Post(t, t, None, printed=printed))
     return posts
+
+
+def _unit_body(title: str, org: str, kind: str | None) -> str | None:
+    """The unit's own body a title begins with (工会 of 工会主席 after a company), or None."""
+    body = next((b for b in UNIT_BODIES if title.startswith(b) and len(title) > len(b)), None)
+    if body and kind in ("company", "school", "media", "other") and not org.endswith(body):
+        return body
+    return None
