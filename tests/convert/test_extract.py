@@ -260,3 +260,15 @@ def test_a_second_title_that_begins_with_a_unit_body_is_held_in_that_body():
     ents = page("工会动态\n\n竞赛启动\n\n本报讯 记者阎明报道 南湾地铁集团有限公司启动竞赛。南湾地铁集团党委副书记、工会主席邝大明出席。\n")
     assert {(x.title, x.org) for x in people(ents)["邝大明"].posts} == {
         ("南湾地铁集团党委副书记", "南湾地铁集团有限公司党委"), ("工会主席", "南湾地铁集团有限公司工会")}
+
+
+def test_a_zone_named_before_is_the_district_of_a_later_abbreviation():
+    ents = page("工会动态\n\n会议召开\n\n本报讯 记者阎明报道 东海高新区人大常委会副主任、区总工会主席韩立群出席会议。\n")
+    assert {(x.role, x.org) for x in people(ents)["韩立群"].posts} == {
+        ("副主任", "东海高新区人大常委会"), ("主席", "东海高新区总工会")}
+
+
+def test_the_leaders_of_a_body_listed_after_it_hold_a_post_in_it(hz):
+    ents = page("工会动态\n\n会议召开\n\n本报讯 记者阎明报道 市总工会领导韩立群、邹一鸣、葛思远参加会议。\n", HZ, "d.txt")
+    for name in ("韩立群", "邹一鸣", "葛思远"):
+        assert {(x.role, x.org) for x in people(ents)[name].posts} == {("领导", "杭州市总工会")}, name

@@ -197,14 +197,22 @@ def _nearby_division(before: str, level_char: str) -> str | None:
     """The closest division of that level named just before (same sentence)."""
     cut = max(before.rfind(c) for c in "。;!?\n")
     window = before[cut + 1:]
-    found = None
+    found, at = None, -1
     for start, end in division_words().spans(window):     # not division_spans: no need to cache windows
         name = window[start:end]
         d = lexicon.divisions_by_name(name)
         full = d[0].name if d else name
         if full.endswith(level_char):
-            found = full
+            found, at = full, end
+    if level_char == "区":
+        # 杭州高新区人大常委会副主任、区总工会主席: a zone governed as a district is the 区 meant
+        for m in ZONE_NAME.finditer(window):
+            if m.end() > at:
+                found, at = m.group(0), m.end()
     return found
+
+
+ZONE_NAME = re.compile(r"[\u4e00-\u9fff]{2,6}?(?:经济技术开发区|高新技术产业开发区|高新区|新区|开发区|经开区|园区)")
 
 
 def _full_division_name(form: str, ctx: Context) -> str:
