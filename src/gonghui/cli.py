@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .errors import InputError
+from .vocab import DEFAULT_BASE
 
 
 def friendly(fn):
@@ -81,6 +82,9 @@ def entities(with_source, rules_only):
 CORRECTIONS = click.option("--corrections", default="corrections", show_default=True, type=click.Path(path_type=Path),
                            help="Folder of an archivist's corrections (*.toml), applied to every build if it exists.")
 STRICT = click.option("--strict", is_flag=True, help="A correction that no longer applies is an error (exit 2).")
+RETIRED = click.option("--retired", default=None, type=click.Path(path_type=Path),
+                       help="Register of IRIs published before (default: retired.tsv beside the seeds folder, "
+                            "or here for merge); see `gonghui retire`.")
 
 
 @main.command()
@@ -96,15 +100,18 @@ STRICT = click.option("--strict", is_flag=True, help="A correction that no longe
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 @CORRECTIONS
 @STRICT
+@RETIRED
 @RULES_ONLY
 @friendly
-def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet, corrections, strict, rules_only):
+def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet, corrections, strict, retired,
+          rules_only):
     """Convert the pages, validate and publish the dataset (seeds/ → lod/)."""
     from .publish import build as run_build
 
     _rules_only(rules_only)
     ok = run_build(seeds_dir, out_dir, base=base, keep_going=keep_going, echo=None if quiet else click.echo,
-                   workers=workers, cache=not no_cache, shard=shard, corrections=corrections, strict=strict)
+                   workers=workers, cache=not no_cache, shard=shard, corrections=corrections, strict=strict,
+                   retired=retired)
     sys.exit(0 if ok else 1)
 
 
@@ -115,13 +122,39 @@ def build(seeds_dir, out_dir, base, keep_going, workers, no_cache, shard, quiet,
 @click.option("--quiet", is_flag=True)
 @CORRECTIONS
 @STRICT
+@RETIRED
 @friendly
-def merge(shards, out_dir, base, quiet, corrections, strict):
+def merge(shards, out_dir, base, quiet, corrections, strict, retired):
     """Merge shard builds (`gonghui build --shard I/N --out DIR`) into one published dataset."""
     from .publish import merge as run_merge
 
     sys.exit(0 if run_merge(list(shards), out_dir, base=base, echo=None if quiet else click.echo,
-                            corrections=corrections, strict=strict) else 1)
+                            corrections=corrections, strict=strict, retired=retired) else 1)
+
+
+@main.command()
+@click.argument("old_dump", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", default="lod", show_default=True, type=click.Path(path_type=Path),
+              help="The dataset published now.")
+@click.option("--register", default="retired.tsv", show_default=True, type=click.Path(path_type=Path))
+@click.option("--base", default=None, help="Base IRI of minted resources (default https://w3id.org/gonghui/id/).")
+@friendly
+def retire(old_dump, out_dir, register, base):
+    """Add the IRIs OLD_DUMP (an earlier gonghui.nt.gz) published and lod/ no longer mints to the
+    register, each with its successor (the entity its mentions now belong to) or '-'; build again
+    to publish their redirects."""
+    from .publish import retired as register_of
+
+    base = base or DEFAULT_BASE
+    now = out_dir / "gonghui.nt.gz"
+    if not now.is_file():
+        raise InputError(f"{now}: no published dump to compare with (run gonghui build)")
+    before = register_of.load(register)
+    table = register_of.retire(register_of.Dump(old_dump, base), register_of.Dump(now, base), before)
+    register_of.write(register, table)
+    added = {k: v for k, v in table.items() if k not in before}
+    click.echo(f"{len(added)} IRI(s) retired ({sum(1 for v in added.values() if v)} with a successor), "
+               f"{len(table)} in {register}")
 
 
 @main.command()

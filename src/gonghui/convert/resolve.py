@@ -77,6 +77,9 @@ class Corpus:
     item_dates: set[str] = field(default_factory=set)
     # a name merged into another organisation's (structure.py) → that organisation's name
     org_alias: dict[str, str] = field(default_factory=dict)
+    # IRIs an earlier lod/ published that the extractor no longer mints (publish/retired.py):
+    # relative IRI → the one now meant, or None
+    retired_iris: dict[str, str | None] = field(default_factory=dict)
     # what corrections changed (curate/apply.py): a slogan merged into another → its label;
     # (kind, key) of an entity a correction changed → the corrections' ids; (kind, old key) of an
     # entity merged away or renamed → (the key now, the text its old IRI was made from); and the

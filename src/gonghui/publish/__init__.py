@@ -18,9 +18,11 @@ worker or many, gives byte-identical files. The CLI calls:
     merge(shard_files, out_dir)    publish the shares of a sharded build together
     verify(out_dir)                the dumps checked against SHA256SUMS: a list of problems
     settled(out_dir)               what `serve` and `push` call first: one whole publish, or a one-line refusal
+    retired                        the register of IRIs published before (`gonghui retire`, retired.py)
 """
+from . import retired
 from .commit import recover, settled, verify
 from .dumps import DUMPS, FILES, SUMS
 from .passes import build, merge
 
-__all__ = ["build", "merge", "verify", "recover", "settled", "DUMPS", "FILES", "SUMS"]
+__all__ = ["build", "merge", "verify", "recover", "settled", "retired", "DUMPS", "FILES", "SUMS"]

@@ -24,26 +24,28 @@ from .void import void
 
 def publish_sources(sources: list[Source], cache: Cache, out_dir: Path, base: str, keep_going: bool,
                     workers: int, echo: Callable | None, failed: list[tuple[str, str]],
-                    corrections: list[Correction] = (), strict: bool = False) -> bool:
+                    corrections: list[Correction] = (), strict: bool = False,
+                    retired: dict[str, str | None] | None = None) -> bool:
     """Resolve, correct, map, validate and publish. With `strict`, a stale correction is an error
     (nothing is published)."""
     if not sources:
         raise InputError("no page could be converted")
     try:
-        return _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed, list(corrections), strict)
+        return _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed, list(corrections), strict,
+                        retired or {})
     except OSError as exc:
         # disk full, read-only folder …: one line; the staging folder is gone, lod/ untouched
         raise InputError(f"{out_dir}: cannot publish ({exc.strerror or exc})") from None
 
 
-def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed, corrections, strict) -> bool:
+def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed, corrections, strict, retired) -> bool:
     out_dir.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     cache.load_slugs()
     stubs, previous = cache.load_published(out_dir)
     try:
         return _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed,
-                             corrections, strict)
+                             corrections, strict, retired)
     finally:
         for fd in previous.values():
             os.close(fd)
@@ -53,9 +55,9 @@ def _publish(sources, cache, out_dir, base, keep_going, workers, echo, failed, c
 
 
 def _publish_with(stubs, previous, sources, cache, out_dir, base, keep_going, workers, echo, failed,
-                  corrections, strict) -> bool:
+                  corrections, strict, retired) -> bool:
     while True:
-        corpus, curation = Corpus(), Curation(corrections)
+        corpus, curation = Corpus(retired_iris=retired), Curation(corrections)
         stats, names, fixes = [], [], []
         for k, s in enumerate(sources):
             brief = cache.load_summary(s.path.name, s.sha) or PageSummary.of(reconvert(cache, s))

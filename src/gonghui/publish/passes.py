@@ -14,6 +14,7 @@ from typing import Callable
 from ..curate import load as load_corrections
 from ..errors import InputError
 from ..vocab import DEFAULT_BASE
+from . import retired as retired_register
 from .cache import Cache, code_version
 from .dataset import publish_sources
 from .pool import Source, convert
@@ -42,13 +43,16 @@ def _without_cycle_collector(fn: Callable) -> Callable:
 def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: bool = False,
           echo: Callable | None = None, workers: int | None = None, cache: bool = True,
           shard: str | None = None, cache_dir: Path | None = None, corrections: Path | None = None,
-          strict: bool = False) -> bool:
+          strict: bool = False, retired: Path | None = None) -> bool:
     """Build and publish the dataset; return False (publishing nothing) when it does not validate.
     With `shard` ("I/N"), only convert that share of the pages into the cache and write a shard
     list for `merge` instead of publishing. `corrections` is a folder of corrections/*.toml
-    (curate/), applied to every build; with `strict` a correction that no longer applies is an error."""
+    (curate/), applied to every build; with `strict` a correction that no longer applies is an error.
+    `retired` is the register of IRIs published before (retired.py; default: retired.tsv beside
+    the seeds folder)."""
     seeds_dir, out_dir = Path(seeds_dir), Path(out_dir)
     fixes = load_corrections(corrections)       # a malformed file stops the build before any work
+    gone = retired_register.load(Path(retired) if retired else seeds_dir.parent / retired_register.FILE_NAME)
     if not seeds_dir.is_dir():
         raise InputError(f"{seeds_dir}: not a folder of pages")
     pages = sorted(p for p in seeds_dir.iterdir() if p.suffix == ".txt")
@@ -70,7 +74,7 @@ def build(seeds_dir: Path, out_dir: Path, base: str | None = None, keep_going: b
     if shard:
         return write_shard(good, store, out_dir, shard, echo)
     return publish_sources(good, store, out_dir, base or DEFAULT_BASE, keep_going, workers, echo,
-                           [(s.path.name, s.error) for s in failed], fixes, strict)
+                           [(s.path.name, s.error) for s in failed], fixes, strict, gone)
 
 
 def _default_cache(out_dir: Path) -> Path:
@@ -79,9 +83,12 @@ def _default_cache(out_dir: Path) -> Path:
 
 @_without_cycle_collector
 def merge(shard_paths: list[Path], out_dir: Path, base: str | None = None, echo: Callable | None = None,
-          workers: int | None = None, corrections: Path | None = None, strict: bool = False) -> bool:
-    """Publish one dataset from shard files (or folders holding them) made by `build --shard`."""
+          workers: int | None = None, corrections: Path | None = None, strict: bool = False,
+          retired: Path | None = None) -> bool:
+    """Publish one dataset from shard files (or folders holding them) made by `build --shard`;
+    `retired` is the register of IRIs published before (default: retired.tsv here)."""
     fixes = load_corrections(corrections)
+    gone = retired_register.load(Path(retired) if retired else Path(retired_register.FILE_NAME))
     files = []
     for p in map(Path, shard_paths):
         files += sorted(p.glob("shard-*.pages.gz")) if p.is_dir() else [p]
@@ -105,6 +112,6 @@ def merge(shard_paths: list[Path], out_dir: Path, base: str | None = None, echo:
                 sources.append(Source(Path(name), sha))
         sources.sort(key=lambda s: s.path.name)
         return publish_sources(sources, cache, Path(out_dir), base or DEFAULT_BASE, False,
-                               workers or os.cpu_count() or 1, echo, [], fixes, strict)
+                               workers or os.cpu_count() or 1, echo, [], fixes, strict, gone)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,4 +1,5 @@
-"""The slug function of gonghui ≤ 0.x before issue 19, frozen: the IRIs it made were published.
+"""IRIs published before: the slug function of gonghui ≤ 0.x before issue 19, frozen (the IRIs
+it made were published), and the register of IRIs an earlier extractor minted (retired_statements).
 
 `legacy_slug` is kept byte for byte in behaviour (do not "fix" it): the build runs it next to the
 current `iri.slug` to learn which published IRIs changed, and states `<old> dcterms:isReplacedBy
@@ -90,3 +91,29 @@ def legacy_minter():
     """A Minter that hands out the slugs the old rule did (collisions settled as they were)."""
     from .iri import Minter
     return Minter(lambda text, kind: legacy_slug(text))
+
+
+def retired_statements(mapper, redirected: set[str]) -> list:
+    """(old IRI, successor IRI or None) for the retired-IRI register's entries (publish/retired.py)
+    this build neither mints nor redirects already: the successor where it (or the successor it
+    was retired into since) is minted, else None (withdrawn: owl:deprecated)."""
+    retired = mapper.c.retired_iris
+    if not retired:
+        return []
+    minted, out = mapper.minted(), []
+
+    def is_minted(rel: str | None) -> bool:
+        if rel and rel.startswith("attestation/"):       # attestation/{page}/{item}/{post}: of a post minted
+            rel = "membership/" + rel.split("/", 3)[-1]
+        return bool(rel) and mapper.ID[rel].value in minted
+
+    for old, new in sorted(retired.items()):
+        node = mapper.ID[old]
+        if is_minted(old) or node.value in redirected:
+            continue          # minted again, or redirected by the slug and merge rules
+        for _ in range(len(retired)):          # a successor retired since: follow it
+            if not new or is_minted(new) or new not in retired:
+                break
+            new = retired[new]
+        out.append((node, mapper.ID[new] if is_minted(new) else None))
+    return out

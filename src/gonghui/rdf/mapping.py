@@ -26,7 +26,7 @@ from ..convert.resolve import Corpus, event_key, place_key
 from ..model import PageEntities
 from ..vocab import DEFAULT_BASE
 from .iri import Minter, pinyin_label
-from .legacy import legacy_minter, legacy_slug
+from .legacy import legacy_minter, legacy_slug, retired_statements
 
 
 class _Namespace:
@@ -49,6 +49,7 @@ class _Namespace:
 GH, OA, ORG, SCHEMA, TIME = (_Namespace(ns) for ns in (vocab.GH, vocab.OA, vocab.ORG, vocab.SCHEMA, vocab.TIME))
 PROV, RDFS, SKOS, XSD = (_Namespace(ns) for ns in (vocab.PROV, vocab.RDFS, vocab.SKOS, vocab.XSD))
 DCTERMS = _Namespace("http://purl.org/dc/terms/")
+OWL = _Namespace("http://www.w3.org/2002/07/owl#")
 RDF = _Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
 
 
@@ -257,11 +258,21 @@ class Mapper:
             g.add((sw, SCHEMA.softwareRequirements, Literal(recogniser.MODEL_NAME)))
         for k in range(len(self.c.sources)):
             g.add((b, PROV.used, self.page(k)))
-        for old, new in self.replaced():
+        replaced = self.replaced()
+        for old, new in replaced:
             g.add((old, DCTERMS.isReplacedBy, new))
+        for old, new in retired_statements(self, {old.value for old, _ in replaced}):
+            g.add((old, DCTERMS.isReplacedBy, new) if new else (old, OWL.deprecated, ox.Literal(True)))
         for r in corrections or ():
             self._correction(g, r)
         return g
+
+    def minted(self) -> set[str]:
+        """Every entity, post and issue IRI this build mints."""
+        out = {self._entity(kind, key).value for kind, keys in self.slug_keys().items() for key in keys}
+        out |= {self.org(key).value for key in self.c.organisations}
+        out |= {self.membership(key, org, role).value for key, p in self.c.people.items() for org, role in p.roles}
+        return out | {self.issue(paper, date).value for paper, date in self.c.issues}
 
     def _correction(self, g: Triples, r) -> None:
         c, node = r.correction, self.correction(r.correction.id)

@@ -403,6 +403,10 @@ def describe(store: Store, job: dict) -> tuple[int, str, bytes]:
     new = _first(store, node, _DCT + "isReplacedBy")
     if isinstance(new, NamedNode):
         return 301, "text/uri-list", new.value.encode()
+    if _first(store, node, "http://www.w3.org/2002/07/owl#deprecated") is not None and \
+            _first(store, node, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") is None:
+        # an IRI an earlier extractor published for what was no entity (publish/retired.py)
+        return 410, "text/plain", f"<{node.value}> was published once and has been withdrawn".encode()
     if job.get("rdf"):
         fmt_name, media = job["rdf"]
         fmt = getattr(RdfFormat, fmt_name)

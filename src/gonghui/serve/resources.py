@@ -81,10 +81,10 @@ async def resource(request: Request) -> Response:
     status, media, body = await run_job(request, job)
     if status == 301:
         return _moved(request, settings, body.decode(), raw_path[len("/id/") + len(rest):])
-    if status == 404:
+    if status in (404, 410):
         if html:
-            return HTMLResponse(pages.error_page(404, body.decode()), status_code=404)
-        return error_response(404, body.decode())
+            return HTMLResponse(pages.error_page(status, body.decode()), status_code=status)
+        return error_response(status, body.decode())
     if status != 200:
         return error_response(status, body.decode("utf-8", "replace"))
     headers = {"Vary": "Accept", "Link": _alternates("/id/" + rest)}
