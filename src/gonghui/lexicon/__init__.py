@@ -148,8 +148,13 @@ def _jieba_common_words() -> frozenset[str]:
     return _jieba_dict()[1]
 
 
+def place_word_frequency(word: str) -> int:
+    """How often jieba's dict.txt counts `word` as a place name (tag ns); 0 if it is none."""
+    return _jieba_dict()[2].get(word, 0)
+
+
 @functools.cache
-def _jieba_dict() -> tuple[dict[str, str], frozenset[str]]:
+def _jieba_dict() -> tuple[dict[str, str], frozenset[str], dict[str, int]]:
     # Read jieba's own dict.txt rather than jieba.dt.FREQ: the file carries the tags, and the
     # answer must not depend on words other stages add to jieba at run time (add_word,
     # load_userdict), nor pay for building jieba's prefix dictionary.
@@ -157,7 +162,7 @@ def _jieba_dict() -> tuple[dict[str, str], frozenset[str]]:
         text = resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ModuleNotFoundError) as exc:
         raise InputError(f"jieba dict.txt: cannot read ({exc.__class__.__name__})") from None
-    tags, common = {}, set()
+    tags, common, places = {}, set(), {}
     for line in text.splitlines():
         parts = line.split(" ")
         if len(parts) == 3:
@@ -165,7 +170,11 @@ def _jieba_dict() -> tuple[dict[str, str], frozenset[str]]:
             tags[word] = tag                 # a later line wins, as in jieba.posseg
             if tag not in _NAME_TAGS and freq.isdigit() and int(freq) >= COMMON_WORD_MIN_FREQ:
                 common.add(word)
-    return _ReadOnlyDict(tags), frozenset(common)
+            if tag == "ns" and freq.isdigit():
+                places[word] = int(freq)
+            else:
+                places.pop(word, None)       # a later line that is no place wins here too
+    return _ReadOnlyDict(tags), frozenset(common), places
 
 
 def is_common_word(s: str) -> bool:

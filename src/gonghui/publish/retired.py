@@ -92,9 +92,13 @@ def retire(old: Dump, new: Dump, table: dict[str, str | None]) -> dict[str, str 
     `new` mints again dropped)."""
     out = {k: v for k, v in table.items() if k not in new.typed}
     gone = sorted(old.typed - new.typed)
+    printed: dict[str, list[tuple[str, int, int, str]]] = {}       # old body → its mentions
+    for page, mentions in old.mentions.items():
+        for s, e, kind, body in mentions:
+            printed.setdefault(body, []).append((page, s, e, kind))
     for iri in gone:
         if not iri.startswith(("membership/", "attestation/", "role/")):
-            out[iri] = _successor_by_mentions(iri, old, new)
+            out[iri] = _successor_by_mentions(printed.get(iri, []), new)
     # an attestation is followed by the new one printed over the same title; its post and role by theirs
     now_at = {}
     for a, d in new.attestations.items():
@@ -125,16 +129,12 @@ def retire(old: Dump, new: Dump, table: dict[str, str | None]) -> dict[str, str 
     return out
 
 
-def _successor_by_mentions(iri: str, old: Dump, new: Dump) -> str | None:
-    """The entity most of the old one's mentions now belong to: a new mention of the same kind on
-    the same page overlapping each."""
+def _successor_by_mentions(mentions: list[tuple[str, int, int, str]], new: Dump) -> str | None:
+    """The entity most of an old one's mentions (page, start, end, kind) now belong to: a new
+    mention of the same kind on the same page overlapping each."""
     votes: Counter[str] = Counter()
-    for page, mentions in old.mentions.items():
-        now = new.mentions.get(page, [])
-        for s, e, kind, body in mentions:
-            if body != iri:
-                continue
-            for s2, e2, kind2, body2 in now:
-                if kind2 == kind and s2 < e and s < e2 and body2 in new.typed:
-                    votes[body2] += 1
+    for page, s, e, kind in mentions:
+        for s2, e2, kind2, body2 in new.mentions.get(page, []):
+            if kind2 == kind and s2 < e and s < e2 and body2 in new.typed:
+                votes[body2] += 1
     return min(votes, key=lambda b: (-votes[b], b)) if votes else None

@@ -280,7 +280,11 @@ def find_orgs(text: str, ctx: Context, offset: int = 0, with_model: bool = True)
     return _departments(text, offset, _accredited_groups(text, offset, kept))
 
 
-COMPANY_BODY = re.compile(r"工会女职工委员会|女职工委员会|工会|党委|团委|纪委")
+# a company's own bodies, printed right after its name or its short form (公司工会, 集团党委)
+COMPANY_BODY_KIND = {"工会": "union", "工会女职工委员会": "union", "女职工委员会": "union", "党委": "party",
+                     "纪委": "party", "团委": "other"}
+COMPANY_BODY = "|".join(sorted(COMPANY_BODY_KIND, key=len, reverse=True))
+COMPANY_BODY_AT = re.compile(COMPANY_BODY)
 
 
 def _company_bodies(text: str, offset: int, tokens: Tokens, hits: list[OrgHit]) -> list[OrgHit]:
@@ -288,7 +292,7 @@ def _company_bodies(text: str, offset: int, tokens: Tokens, hits: list[OrgHit]) 
     printed right after it are that company's body, as the prefix rule makes them for 某市某公司工会."""
     out = []
     for h in hits:
-        m = COMPANY_BODY.match(text, h.end - offset) if h.kind == "company" else None
+        m = COMPANY_BODY_AT.match(text, h.end - offset) if h.kind == "company" else None
         if m and (m.end() == len(text) or m.end() in tokens.ends or title_words().match(text, m.end())):
             body = m.group(0)
             out.append(OrgHit(h.start, offset + m.end(), h.form + body, h.name + body, COMPANY_BODY_KIND[body],
@@ -316,7 +320,7 @@ def _departments(text: str, offset: int, hits: list[OrgHit]) -> list[OrgHit]:
             out.append(h)        # 外交部|部长 is no unit: a ministry's 部 is its own
             continue
         for short, full in DEPARTMENT_SHORT.items():
-            if dept.endswith(short) and not dept.endswith("办公室"):
+            if dept.endswith(short):
                 dept = dept[: len(dept) - len(short)] + full
                 break
         out.append(OrgHit(h.start, offset + m.end(), h.form + m.group(0), h.name + dept, "other",
@@ -400,9 +404,7 @@ def _enterprise_unions(text: str, offset: int, named: list[OrgHit]) -> list[OrgH
     return out
 
 
-HOME_COMPANY_FORM = re.compile(r"(?:本|该)?(集团公司|公司|集团)(工会女职工委员会|女职工委员会|工会|党委|团委|纪委)?")
-COMPANY_BODY_KIND = {"工会": "union", "工会女职工委员会": "union", "女职工委员会": "union", "党委": "party",
-                     "纪委": "party", "团委": "other"}
+HOME_COMPANY_FORM = re.compile(rf"(?:本|该)?(集团公司|公司|集团)({COMPANY_BODY})?")
 
 
 def _home_company(text: str, offset: int, company: str, tokens: Tokens) -> list[OrgHit]:

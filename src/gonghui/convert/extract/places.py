@@ -36,7 +36,7 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
         ends.add(end)
 
     listed: dict[int, tuple] = {}      # short forms that only a list of places can vouch for
-    accepted: dict[tuple[int, int], str] = {}
+    code_ending, code_starting = {}, {}        # the division codes of accepted names, by their ends
     for start, end in division_spans(text):
         name = text[start:end]
         divs = lexicon.divisions_by_name(name)
@@ -60,19 +60,18 @@ def find_places(text: str, ctx: Context, orgs: list[OrgHit]) -> list[PlaceRef]:
         elif lexicon.is_common_word(name) and not prefecture and not in_home and start not in ends:
             continue                      # 城区, 郊区: a district's name that is an ordinary word needs its city
         add(name, d.level, d.code, parent_name(d.name), start, end)
-        accepted[(start, end)] = d.code
+        code_ending[end], code_starting[start] = d.code, d.code
     # 余姚、慈溪、奉化、宁海: a short name that is also a word (奉化) counts in a list beside a place
     # of the same province
     while listed:
         vouched = [(start, end, d) for start, (end, d) in listed.items()
-                   if any(code[:2] == d.code[:2] and (e == start - 1 or s == end + 1)
-                          for (s, e), code in accepted.items())]
+                   if any(c and c[:2] == d.code[:2] for c in (code_ending.get(start - 1), code_starting.get(end + 1)))]
         if not vouched:
             break
         for start, end, d in vouched:
             del listed[start]
             add(text[start:end], d.level, d.code, parent_name(d.name), start, end)
-            accepted[(start, end)] = d.code
+            code_ending[end], code_starting[start] = d.code, d.code
     for m in re.finditer(r"街道|社区|新区|开发区|高新区|镇|乡|村", text):
         suffix = m.group(0)
         if BODY_OR_HEAD.match(text[m.end():m.end() + 2]) and suffix in "镇乡村":

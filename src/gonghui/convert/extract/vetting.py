@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-import jieba
-
 from ... import lexicon
 from .context import IS_CJK
 from .org_names import suffix_kind, suffix_words
@@ -79,9 +77,7 @@ def country_pair(name: str) -> bool:
     pairs as often as places, so a pair with 中 must be very common as a place)."""
     if not (2 <= len(name) <= 3 and all(ch in COUNTRY_SHORT for ch in name) and len(set(name)) == len(name)):
         return False
-    jieba.dt.check_initialized()
-    seen = jieba.dt.FREQ.get(name) or 0
-    return not (lexicon.jieba_tags().get(name) == "ns" and seen >= (500 if name[0] == "中" else 50))
+    return lexicon.place_word_frequency(name) < (500 if name[0] == "中" else 50)
 
 
 def model_places(text: str, cands: tuple[Candidate, ...]) -> list[tuple[int, int]]:
